@@ -1,0 +1,48 @@
+/**
+ * The one small interface both backends (embedded PGlite, real PostgreSQL) implement. Only the
+ * execute stage and admin/bootstrap code use it; everything above it is pure.
+ */
+import type { CompiledSql } from '../rest/sql/fragment.js'
+
+/** One row of the main statement; every column arrives as text (or null). */
+export type ResultRow = Readonly<Record<string, string | null>>
+
+export type Batch = Readonly<{
+  /** `select set_config(...)` of the request context: role, claims, method, path, headers... */
+  env: CompiledSql
+  /** the one statement that answers the request, its JSON body built by Postgres */
+  main: CompiledSql
+  /** GET/HEAD run READ ONLY */
+  readOnly: boolean
+  /**
+   * Called with the main statement's rows before the transaction ends. Throwing from it rolls the
+   * transaction back (singular-object and max-affected checks); returning 'rollback' rolls back and
+   * still answers (Prefer: tx=rollback). Without a check, env + main run as one implicit
+   * transaction ending at a single Sync (one round trip).
+   */
+  check?: (rows: readonly ResultRow[]) => 'commit' | 'rollback'
+}>
+
+export type QueryResult = Readonly<{
+  /** column names in order */
+  fields: readonly string[]
+  rows: readonly Readonly<Record<string, unknown>>[]
+  /** e.g. `CREATE TABLE`, `INSERT 0 1`, or null when the driver does not say */
+  command: string | null
+  rowCount: number | null
+}>
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres'
+  /** the database name served at /{name}/rest/v1 */
+  readonly name: string
+  /** Runs a request: env and main in one transaction, returns the main statement's rows. */
+  run(batch: Batch): Promise<ResultRow[]>
+  /** One parameterised statement as the connecting role (admin, bootstrap, schema cache). */
+  query<T = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<T[]>
+  /** Several statements separated by `;` (simple protocol), one result per statement. */
+  exec(script: string): Promise<QueryResult[]>
+  /** LISTEN on a channel; returns a function that stops listening. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>
+  close(): Promise<void>
+}

@@ -1,0 +1,98 @@
+/**
+ * Stage 3 (build SQL). SQL as composable fragments: text comes only from template strings in our own
+ * source, names only through ident()/qi(), and every other interpolated value becomes a bind parameter.
+ * compile() numbers the parameters once, at the end, so fragments nest freely.
+ */
+
+export type Sql = { readonly kind: 'sql'; readonly parts: readonly Part[] }
+type Part =
+  | { readonly t: 'text'; readonly v: string }
+  | { readonly t: 'param'; readonly v: unknown }
+  | Sql
+
+export type CompiledSql = Readonly<{ text: string; values: readonly unknown[] }>
+
+export type QualifiedIdentifier = Readonly<{ schema: string; name: string }>
+
+/** A validated cast target (letters, digits, `_`, `$`, spaces); the only unquoted user input. */
+export type CastType = string & { readonly __brand: 'CastType' }
+
+const CAST_TYPE = /^[A-Za-z0-9_ $]+$/
+
+export function asCastType(type: string): CastType | undefined {
+  const trimmed = type.trim()
+  return CAST_TYPE.test(trimmed) ? (trimmed as CastType) : undefined
+}
+
+function isSql(value: unknown): value is Sql {
+  return typeof value === 'object' && value !== null && (value as Sql).kind === 'sql'
+}
+
+/** Tagged template: literal text is ours; `${Sql}` nests; any other `${value}` becomes `$n`. */
+export function sql(strings: TemplateStringsArray, ...values: unknown[]): Sql {
+  const parts: Part[] = []
+  strings.forEach((text, i) => {
+    if (text !== '') parts.push({ t: 'text', v: text })
+    if (i < values.length) {
+      const value = values[i]
+      parts.push(isSql(value) ? value : { t: 'param', v: value })
+    }
+  })
+  return { kind: 'sql', parts }
+}
+
+export const empty: Sql = { kind: 'sql', parts: [] }
+
+/** Same rule as PostgREST's escapeIdent: cut at NUL, double the quotes, never split on '.'. */
+export function quoteIdent(name: string): string {
+  const nul = name.indexOf('\0')
+  const cut = nul === -1 ? name : name.slice(0, nul)
+  return `"${cut.replaceAll('"', '""')}"`
+}
+
+/** The only way a name enters SQL. */
+export function ident(name: string): Sql {
+  return { kind: 'sql', parts: [{ t: 'text', v: quoteIdent(name) }] }
+}
+
+/** "schema"."name" (schema omitted when empty). */
+export function qi(id: QualifiedIdentifier): Sql {
+  const text = id.schema === '' ? quoteIdent(id.name) : `${quoteIdent(id.schema)}.${quoteIdent(id.name)}`
+  return { kind: 'sql', parts: [{ t: 'text', v: text }] }
+}
+
+/** A bind parameter with an explicit Postgres type, e.g. `$1::int`. The type must come from our code. */
+export function param(value: unknown, type?: 'int' | 'text' | 'text[]' | 'json' | 'jsonb' | 'bigint'): Sql {
+  const p: Sql = { kind: 'sql', parts: [{ t: 'param', v: value }] }
+  return type ? { kind: 'sql', parts: [p, { t: 'text', v: `::${type}` }] } : p
+}
+
+export function castTo(expr: Sql, type: CastType): Sql {
+  return { kind: 'sql', parts: [{ t: 'text', v: 'CAST(' }, expr, { t: 'text', v: ` AS ${type})` }] }
+}
+
+export function join(items: readonly Sql[], separator: Sql = sql`, `): Sql {
+  const parts: Part[] = []
+  items.forEach((item, i) => {
+    if (i > 0) parts.push(separator)
+    parts.push(item)
+  })
+  return { kind: 'sql', parts }
+}
+
+export function compile(fragment: Sql): CompiledSql {
+  let text = ''
+  const values: unknown[] = []
+  const walk = (node: Sql): void => {
+    for (const part of node.parts) {
+      if (isSql(part)) walk(part)
+      else if (part.t === 'text') text += part.v
+      else {
+        values.push(part.v)
+        text += `$${values.length}`
+      }
+    }
+  }
+  walk(fragment)
+  return { text, values }
+}

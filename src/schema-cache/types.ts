@@ -1,0 +1,125 @@
+/**
+ * The schema cache: what the planner knows about the database. An immutable value, built by
+ * load-schema-cache.ts and swapped whole on reload. Mirrors PostgREST SchemaCache.hs.
+ */
+import type { QualifiedIdentifier } from '../rest/sql/fragment.js'
+
+export type { QualifiedIdentifier }
+
+export type Column = Readonly<{
+  name: string
+  /** format_type of the column, e.g. `integer`, `text`, `character varying(20)`, `timestamp with time zone` */
+  type: string
+  /** the base type's name when the column is a domain, else same as `type` without modifiers (e.g. `varchar`→`character varying`) */
+  baseType: string
+  nullable: boolean
+  /** the default expression as text (identity columns: `nextval(...)`-like text or `generated ... as identity`), or null */
+  default: string | null
+  maxLength: number | null
+  /** labels when the type is an enum, else [] */
+  enumValues: readonly string[]
+  description: string | null
+  /** true when the column's type is json or jsonb (for JSON arrows) */
+  isJson: boolean
+  /** true when the column's type is tsvector (full-text search needs no to_tsvector) */
+  isTsvector: boolean
+}>
+
+export type TableKind = 'table' | 'view' | 'materializedView' | 'foreignTable' | 'partitionedTable'
+
+export type Table = Readonly<{
+  schema: string
+  name: string
+  kind: TableKind
+  description: string | null
+  insertable: boolean
+  updatable: boolean
+  deletable: boolean
+  /** primary key column names (views: derived from base tables), in key order */
+  primaryKey: readonly string[]
+  /** in attnum order */
+  columns: readonly Column[]
+}>
+
+/** Columns pair as [column of `table`, column of `foreignTable`]. */
+export type ColumnPairs = readonly (readonly [string, string])[]
+
+export type Junction = Readonly<{
+  table: QualifiedIdentifier
+  /** FK from the junction to `table` */
+  constraint1: string
+  /** FK from the junction to `foreignTable` */
+  constraint2: string
+  /** [junction column, table column] */
+  sourceColumns: ColumnPairs
+  /** [junction column, foreign table column] */
+  targetColumns: ColumnPairs
+}>
+
+export type Cardinality =
+  | Readonly<{ kind: 'M2O'; constraint: string; columns: ColumnPairs }>
+  | Readonly<{ kind: 'O2M'; constraint: string; columns: ColumnPairs }>
+  /** isParent: true on the referenced side of the FK */
+  | Readonly<{ kind: 'O2O'; constraint: string; columns: ColumnPairs; isParent: boolean }>
+  | Readonly<{ kind: 'M2M'; junction: Junction }>
+
+export type Relationship =
+  | Readonly<{
+      kind: 'foreignKey'
+      table: QualifiedIdentifier
+      foreignTable: QualifiedIdentifier
+      isSelf: boolean
+      cardinality: Cardinality
+      tableIsView: boolean
+      foreignTableIsView: boolean
+    }>
+  | Readonly<{
+      /** a function `fn(table_row) returns [setof] other_table`: `select=*,fn(*)` */
+      kind: 'computed'
+      function: QualifiedIdentifier
+      table: QualifiedIdentifier
+      foreignTable: QualifiedIdentifier
+      isSelf: boolean
+      /** true for SETOF without ROWS 1 */
+      toMany: boolean
+    }>
+
+export type RoutineParam = Readonly<{
+  name: string
+  /** format_type of the argument */
+  type: string
+  required: boolean
+  variadic: boolean
+}>
+
+export type RoutineReturn =
+  | Readonly<{ kind: 'scalar'; type: string; setOf: boolean }>
+  /** a table/view/composite row type; `relation` names it */
+  | Readonly<{ kind: 'composite'; relation: QualifiedIdentifier; setOf: boolean; isRecord: boolean }>
+  | Readonly<{ kind: 'void' }>
+
+export type Routine = Readonly<{
+  schema: string
+  name: string
+  description: string | null
+  params: readonly RoutineParam[]
+  returns: RoutineReturn
+  volatility: 'immutable' | 'stable' | 'volatile'
+  /** `ROWS 1` or not SETOF */
+  returnsSingle: boolean
+}>
+
+export type SchemaCache = Readonly<{
+  /** exposed schemas, first is the default */
+  schemas: readonly string[]
+  /** key: `schema.name` via tableKey() */
+  tables: ReadonlyMap<string, Table>
+  /** key: tableKey(relationship.table) → every relationship starting at that table or view */
+  relationships: ReadonlyMap<string, readonly Relationship[]>
+  /** key: `schema.name` → overloads */
+  routines: ReadonlyMap<string, readonly Routine[]>
+}>
+
+export function tableKey(id: QualifiedIdentifier): string {
+  return `${id.schema}.${id.name}`
+}
