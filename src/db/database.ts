@@ -27,7 +27,7 @@ export type QueryResult = Readonly<{
   /** column names in order */
   fields: readonly string[]
   rows: readonly Readonly<Record<string, unknown>>[]
-  /** e.g. `CREATE TABLE`, `INSERT 0 1`, or null when the driver does not say */
+  /** the command tag's first word (`CREATE`, `INSERT`, `SELECT`...), or null when there is none */
   command: string | null
   rowCount: number | null
 }>
@@ -36,13 +36,25 @@ export interface Database {
   readonly kind: 'pglite' | 'postgres'
   /** the database name served at /{name}/rest/v1 */
   readonly name: string
-  /** Runs a request: env and main in one transaction, returns the main statement's rows. */
+  /**
+   * Runs a request: env and main in one transaction, returns the main statement's rows. Rejects with
+   * the server's error (SQLSTATE `code`, `message`, `detail`, `hint`, ...), with a connection error
+   * whose `code` is a socket code such as `ECONNREFUSED`, or with whatever `check` threw.
+   */
   run(batch: Batch): Promise<ResultRow[]>
-  /** One parameterised statement as the connecting role (admin, bootstrap, schema cache). */
+  /**
+   * One parameterised statement as the connecting role (admin, bootstrap, schema cache). Rows are
+   * parsed the way node-postgres parses them (int4 → number, int8/numeric → string, json → value...)
+   * on both backends.
+   */
   query<T = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<T[]>
   /** Several statements separated by `;` (simple protocol), one result per statement. */
   exec(script: string): Promise<QueryResult[]>
-  /** LISTEN on a channel; returns a function that stops listening. */
+  /**
+   * LISTEN on a channel (any name: it is quoted); returns a function that stops listening. On
+   * PostgreSQL a dropped listening connection is re-established, but notifications sent meanwhile
+   * are lost.
+   */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>
   close(): Promise<void>
 }

@@ -1,0 +1,211 @@
+/**
+ * The Database on a real PostgreSQL server: a pg Pool whose hot path (run) sends the request's env
+ * and main statements as one pipelined batch with a single Sync (BatchQuery), on prepared
+ * statements cached per connection.
+ */
+import pg from 'pg'
+import { BatchQuery, type BatchCallback, type WireStatement } from './batch-query.js'
+import type { Batch, Database, QueryResult, ResultRow } from './database.js'
+import { startPgListener, type PgListener } from './pg-listener.js'
+import { DatabaseError, prepareValue } from './pg-wire.js'
+import { statementName } from './statement-name.js'
+
+export type PostgresDatabaseOptions = Readonly<{
+  url: string
+  /** connections, all opened at start (default 10) */
+  poolSize?: number
+  applicationName?: string
+  /** prepared statements kept per connection before the least recently used is closed (default 1000) */
+  preparedStatementsPerConnection?: number
+}>
+
+/**
+ * Without BEGIN a batch is one implicit transaction, and `SET TRANSACTION` would warn that it is not
+ * in a transaction block. Setting the GUC behind it, transaction-locally, makes the rest of the
+ * implicit transaction read-only without a warning (writes fail with SQLSTATE 25006).
+ */
+const READ_ONLY_TEXT = "select set_config('transaction_read_only', 'on', true)"
+
+function wireStatement(text: string, values: readonly unknown[], keepRows: boolean): WireStatement {
+  return { name: statementName(text), text, values: values.map(prepareValue), keepRows }
+}
+
+const READ_ONLY = wireStatement(READ_ONLY_TEXT, [], false)
+const BEGIN = wireStatement('BEGIN', [], false)
+const BEGIN_READ_ONLY = wireStatement('BEGIN READ ONLY', [], false)
+
+/** The database the URL names: its path, percent-decoded; like libpq, the user name when absent. */
+export function databaseNameFromUrl(url: string): string {
+  const parsed = new URL(url)
+  const path = decodeURIComponent(parsed.pathname.replace(/^\//, ''))
+  if (path !== '') return path
+  return decodeURIComponent(parsed.username) || 'postgres'
+}
+
+/** The connection itself failed (refused, dropped): no answer came back, whatever the server did. */
+export class ConnectionError extends Error {
+  readonly code: string
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause })
+    this.name = 'ConnectionError'
+    // keep the socket's code (ECONNREFUSED...); pg reports a dropped connection without one
+    const code = (cause as { code?: unknown } | null)?.code
+    this.code = typeof code === 'string' ? code : 'ECONNRESET'
+  }
+}
+
+/** Errors from the server pass through; anything else from the driver means the connection failed. */
+function fromDriver(error: unknown): Error {
+  return error instanceof DatabaseError || error instanceof ConnectionError ? error : new ConnectionError(error)
+}
+
+/** Whether the connection can go back to the pool after `error`. */
+function connectionBroken(error: unknown): boolean {
+  if (error instanceof ConnectionError) return true
+  return error instanceof DatabaseError && (error.severity === 'FATAL' || error.severity === 'PANIC')
+}
+
+function toQueryResult(result: pg.QueryResult): QueryResult {
+  return {
+    fields: result.fields.map((f) => f.name),
+    rows: result.rows,
+    command: result.command ?? null,
+    rowCount: result.rowCount ?? null,
+  }
+}
+
+/** withClient options: may the connection be inside a transaction when an error arrives? */
+const ENDED_AT_SYNC = { rollbackOnError: false } as const
+const ROLLBACK_ON_ERROR = { rollbackOnError: true } as const
+
+export async function createPostgresDatabase(options: PostgresDatabaseOptions): Promise<Database> {
+  const poolSize = options.poolSize ?? 10
+  const capacity = options.preparedStatementsPerConnection
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: poolSize,
+    application_name: options.applicationName,
+    // keep every connection (and its prepared statements) warm instead of reaping idle ones
+    idleTimeoutMillis: 0,
+    keepAlive: true,
+  })
+  // Errors on idle clients are handled by the pool (it drops them); these listeners only keep an
+  // error on a checked-out client from crashing the process: the query in flight reports it.
+  pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
+
+  const listeners = new Set<PgListener>()
+
+  /**
+   * Checks a client out, runs `use`, and gives it back, destroyed if the connection broke. `use` must
+   * send everything through `talk` so driver failures are told apart from errors thrown by callers.
+   * A transaction left open must not reach the next user of the connection: after success the status
+   * is known and checked; after an error it is not (the error arrives before ReadyForQuery), so
+   * callers that may be inside a transaction ask for a ROLLBACK (a no-op warning when there is none).
+   */
+  async function withClient<T>(
+    use: (client: pg.PoolClient) => Promise<T>,
+    mode: Readonly<{ rollbackOnError: boolean }>,
+  ): Promise<T> {
+    const client = await talk(pool.connect())
+    let broken = false
+    try {
+      const result = await use(client)
+      if (client.getTransactionStatus() !== 'I') await talk(client.query('ROLLBACK'))
+      return result
+    } catch (error) {
+      broken = connectionBroken(error)
+      if (!broken && (mode.rollbackOnError || client.getTransactionStatus() !== 'I')) {
+        await talk(client.query('ROLLBACK')).catch(() => {
+          broken = true
+        })
+      }
+      throw error
+    } finally {
+      client.release(broken)
+    }
+  }
+
+  function talk<T>(request: Promise<T>): Promise<T> {
+    return request.catch((error: unknown) => {
+      throw fromDriver(error)
+    })
+  }
+
+  function sendBatch(client: pg.PoolClient, statements: readonly WireStatement[]): Promise<ResultRow[]> {
+    return talk(
+      new Promise((resolve, reject) => {
+        const callback: BatchCallback = (error, rows) => (error ? reject(error) : resolve(rows ?? []))
+        // @types/pg types submit()'s connection loosely; BatchQuery states what it really uses
+        client.query(new BatchQuery(statements, callback, capacity) as unknown as pg.Submittable)
+      }),
+    )
+  }
+
+  async function run(batch: Batch): Promise<ResultRow[]> {
+    const env = wireStatement(batch.env.text, batch.env.values, false)
+    const main = wireStatement(batch.main.text, batch.main.values, true)
+    const { check } = batch
+    if (!check) {
+      // one implicit transaction, over at the Sync whatever happened
+      const statements = batch.readOnly ? [READ_ONLY, env, main] : [env, main]
+      return withClient((client) => sendBatch(client, statements), ENDED_AT_SYNC)
+    }
+    // An explicit transaction, still pipelined: BEGIN, env and main in one round trip, then the check
+    // decides COMMIT or ROLLBACK. A failure, or a throwing check, is rolled back by withClient.
+    return withClient(async (client) => {
+      const rows = await sendBatch(client, [batch.readOnly ? BEGIN_READ_ONLY : BEGIN, env, main])
+      const decision = check(rows)
+      await talk(client.query(decision === 'commit' ? 'COMMIT' : 'ROLLBACK'))
+      return rows
+    }, ROLLBACK_ON_ERROR)
+  }
+
+  async function query<T>(text: string, values: readonly unknown[] = []): Promise<T[]> {
+    return withClient(async (client) => (await talk(client.query(text, [...values]))).rows as T[], ROLLBACK_ON_ERROR)
+  }
+
+  async function exec(script: string): Promise<QueryResult[]> {
+    return withClient(async (client) => {
+      // pg answers a multi-statement script with an array, a single statement with one result
+      const results = (await talk(client.query(script))) as unknown as pg.QueryResult | pg.QueryResult[]
+      return (Array.isArray(results) ? results : [results]).map(toQueryResult)
+    }, ROLLBACK_ON_ERROR)
+  }
+
+  async function listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    const { url, applicationName } = options
+    const listener = await startPgListener({ url, applicationName, channel, onNotify })
+    listeners.add(listener)
+    return async () => {
+      listeners.delete(listener)
+      await listener.stop()
+    }
+  }
+
+  const database: Database = {
+    kind: 'postgres',
+    name: databaseNameFromUrl(options.url),
+    run,
+    query,
+    exec,
+    listen,
+    close: async () => {
+      const stopping = [...listeners].map((l) => l.stop())
+      listeners.clear()
+      await Promise.all(stopping)
+      await pool.end()
+    },
+  }
+
+  // Open every connection now: the first requests should not pay for connecting, and a database
+  // that cannot be reached should fail start-up rather than the first request.
+  const opened = await Promise.allSettled(Array.from({ length: poolSize }, () => pool.connect()))
+  for (const result of opened) if (result.status === 'fulfilled') result.value.release()
+  const failed = opened.find((result) => result.status === 'rejected')
+  if (failed) {
+    await pool.end().catch(() => {})
+    throw fromDriver(failed.reason)
+  }
+  return database
+}
