@@ -1,0 +1,136 @@
+/**
+ * Starts one data-api server: open the database, bootstrap what we own, load the schema cache,
+ * listen for reload notifications, serve HTTP. Returns a handle that stops all of it.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import pino, { type Logger } from 'pino'
+import { Authenticator, parseRoleClaimKey } from './auth/authenticate.js'
+import { createSecretVerifier } from './auth/secret-verifier.js'
+import type { AppConfig } from './config/app-config.js'
+import type { Database } from './db/database.js'
+import { bootstrapDatabase } from './db/bootstrap.js'
+import { openDatabase } from './db/open-database.js'
+import { SchemaCacheStore } from './schema-cache/schema-cache-store.js'
+import { describeSchemaCache } from './schema-cache/find-relationships.js'
+import { createServer } from './server/create-server.js'
+
+export type App = Readonly<{
+  url: string
+  port: number
+  config: AppConfig
+  db: Database
+  schemaCache: SchemaCacheStore
+  adminKey: string | undefined
+  jwtSecret: string | undefined
+  logger: Logger
+  close: () => Promise<void>
+}>
+
+/** Written in the data folder while an embedded server runs, so the CLI can reach it. */
+export type ServerInfo = Readonly<{ pid: number; url: string; adminKey: string }>
+
+export function serverInfoPath(dataDir: string): string {
+  return join(dataDir, 'server.json')
+}
+
+/** A secret kept in the data folder, created on first use (embedded mode needs no setup). */
+export function localSecret(dataDir: string, file: string, bytes: number): string {
+  if (isInMemory(dataDir)) return randomBytes(bytes).toString('base64url')
+  const path = join(dataDir, file)
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim()
+  mkdirSync(dataDir, { recursive: true })
+  const secret = randomBytes(bytes).toString('base64url')
+  writeFileSync(path, `${secret}\n`, { mode: 0o600 })
+  return secret
+}
+
+/** `memory://` keeps the embedded database in memory and writes nothing to disk (tests, demos). */
+export function isInMemory(dataDir: string): boolean {
+  return dataDir.startsWith('memory://')
+}
+
+export async function startApp(config: AppConfig, options: { logger?: Logger; writeServerInfo?: boolean } = {}): Promise<App> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: undefined })
+  const embedded = config.databaseUrl === undefined
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize, name: config.embeddedName })
+  const closers: (() => Promise<void>)[] = [() => db.close()]
+  try {
+    const { warnings } = await bootstrapDatabase(db)
+    for (const warning of warnings) logger.warn(warning)
+
+    const schemaCache = new SchemaCacheStore(db, config.schemas, {
+      onLoaded: (cache, ms) => logger.info({ ms: Math.round(ms) }, `Schema cache loaded: ${describeSchemaCache(cache)}`),
+      onError: (err) => logger.error({ err }, 'Schema cache load failed'),
+    })
+    await schemaCache.reload()
+    for (const channel of ['data_api', 'pgrst']) {
+      const stop = await db.listen(channel, (payload) => {
+        if (payload === '' || payload === 'reload schema') void schemaCache.reload().catch(() => undefined)
+      })
+      closers.push(stop)
+    }
+
+    const jwtSecret = config.jwtSecret ?? (embedded ? localSecret(config.dataDir, 'jwt-secret', 48) : undefined)
+    const adminKey = config.adminKey ?? (embedded ? localSecret(config.dataDir, 'admin-key', 32) : undefined)
+    const authenticator = new Authenticator({
+      verifier: jwtSecret ? createSecretVerifier({ secret: jwtSecret, audience: config.jwtAudience }) : undefined,
+      anonRole: config.anonRole,
+      defaultRole: config.defaultRole,
+      roleClaimPath: parseRoleClaimKey('.role'),
+    })
+
+    const server = createServer({
+      config,
+      db,
+      schemaCache,
+      authenticator,
+      adminKey,
+      onInternalError: (err) => logger.error({ err }, 'Internal error'),
+    })
+    server.keepAliveTimeout = 65_000
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(config.port, config.host, () => resolve())
+    })
+    const port = (server.address() as AddressInfo).port
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host
+    const url = `http://${host}:${port}`
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          server.closeAllConnections()
+        }),
+    )
+
+    if (embedded && options.writeServerInfo && adminKey && !isInMemory(config.dataDir)) {
+      const info: ServerInfo = { pid: process.pid, url, adminKey }
+      writeFileSync(serverInfoPath(config.dataDir), JSON.stringify(info), { mode: 0o600 })
+      closers.push(async () => rmSync(serverInfoPath(config.dataDir), { force: true }))
+    }
+    logger.info(`data-api serving ${db.kind === 'pglite' ? 'embedded' : 'PostgreSQL'} database "${db.name}" at ${url}/${db.name}/rest/v1`)
+
+    let closed = false
+    return {
+      url,
+      port,
+      config,
+      db,
+      schemaCache,
+      adminKey,
+      jwtSecret,
+      logger,
+      close: async () => {
+        if (closed) return
+        closed = true
+        for (const close of closers.reverse()) await close().catch(() => undefined)
+      },
+    }
+  } catch (err) {
+    for (const close of closers.reverse()) await close().catch(() => undefined)
+    throw err
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The validated configuration of one server process. Built once by load-config.ts (the only reader
+ * of process.env) and passed down as a value.
+ */
+import { z } from 'zod'
+
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== ''),
+)
+
+const optionalInt = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform((s) => Number(s))
+  .optional()
+
+export const configSchema = z.object({
+  /** serve a real PostgreSQL; unset = embedded PGlite */
+  DATABASE_URL: z.string().url('must be a postgres:// URL').optional(),
+  /** where the embedded database and local state (secrets, server.json) live */
+  DATA_API_DIR: z.string().default('./.data-api'),
+  /** the name the embedded database is served under */
+  DATA_API_DB_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/).default('neondb'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z
+    .string()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .default(3000),
+  DATA_API_POOL_SIZE: z
+    .string()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .default(10),
+  DATA_API_SCHEMAS: csv.default(['public']),
+  DATA_API_EXTRA_SEARCH_PATH: csv.default(['public']),
+  DATA_API_MAX_ROWS: optionalInt,
+  DATA_API_ANON_ROLE: z.string().default('anonymous'),
+  /** role used for a valid token that carries no role claim */
+  DATA_API_DEFAULT_ROLE: z.string().default('authenticated'),
+  /** HS256/384/512 shared secret; embedded mode generates one in DATA_API_DIR when unset */
+  DATA_API_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  DATA_API_JWT_AUD: z.string().optional(),
+  DATA_API_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  DATA_API_CORS_ORIGINS: csv.optional(),
+  DATA_API_MAX_BODY_BYTES: z
+    .string()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .default(10 * 1024 * 1024),
+  DATA_API_AGGREGATES_ENABLED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  DATA_API_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+})
+
+export type AppConfig = Readonly<{
+  databaseUrl: string | undefined
+  dataDir: string
+  embeddedName: string
+  host: string
+  port: number
+  poolSize: number
+  schemas: readonly string[]
+  extraSearchPath: readonly string[]
+  maxRows: number | undefined
+  anonRole: string | undefined
+  defaultRole: string
+  jwtSecret: string | undefined
+  jwtAudience: string | undefined
+  adminKey: string | undefined
+  corsOrigins: readonly string[] | undefined
+  aggregatesEnabled: boolean
+  maxBodyBytes: number
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent'
+}>

@@ -1,0 +1,78 @@
+/**
+ * The REST pipeline: authenticate → parse → plan → build SQL → execute → respond. The only function
+ * that knows the order of the stages, and the only try/catch on the request path.
+ */
+import type { Authenticator, AuthResult } from '../auth/authenticate.js'
+import type { AppConfig } from '../config/app-config.js'
+import type { Database } from '../db/database.js'
+import { errors } from '../errors/catalog.js'
+import { toApiError } from '../errors/pg-error.js'
+import { renderError } from '../errors/render-error.js'
+import type { SchemaCacheStore } from '../schema-cache/schema-cache-store.js'
+import type { SchemaCache } from '../schema-cache/types.js'
+import { parseApiRequest, type RawRequest } from './api-request/parse-api-request.js'
+import type { ApiRequest } from './api-request/api-request.js'
+import { findTableOrThrow } from './plan/find-table.js'
+import { planRead } from './plan/plan-read.js'
+import { buildReadResponse } from './response/build-read-response.js'
+import type { HttpResponse } from './response/http-response.js'
+import { envStatement } from './sql/env-statement.js'
+import { compile } from './sql/fragment.js'
+import { readStatement } from './sql/main-statement.js'
+
+export type RestDeps = Readonly<{
+  config: AppConfig
+  db: Database
+  schemaCache: SchemaCacheStore
+  authenticator: Authenticator
+  onInternalError: (err: unknown) => void
+}>
+
+export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
+  let auth: AuthResult | undefined
+  try {
+    const isOptions = raw.method.toUpperCase() === 'OPTIONS'
+    if (!isOptions) auth = await deps.authenticator.authenticate(headerValue(raw.headers.authorization))
+    const request = parseApiRequest(raw, { schemas: deps.config.schemas, allowTxOverride: false })
+    const cache = deps.schemaCache.current()
+    if (!cache) throw errors.noSchemaCache()
+    if (request.method === 'OPTIONS') return optionsResponse(request, cache)
+    if (request.target.kind !== 'relation') throw errors.openApiDisabled()
+    if (request.method !== 'GET' && request.method !== 'HEAD') throw errors.unsupportedMethod(request.method)
+
+    const plan = planRead(request, cache, { maxRows: deps.config.maxRows, aggregatesEnabled: deps.config.aggregatesEnabled })
+    const env = envStatement({
+      schema: request.schema,
+      extraSearchPath: deps.config.extraSearchPath,
+      role: auth!.role,
+      claims: auth!.claims,
+      method: request.method,
+      path: request.path,
+      headers: request.headers,
+      cookies: request.cookies,
+    })
+    const rows = await deps.db.run({ env, main: compile(readStatement(plan)), readOnly: true })
+    return buildReadResponse(request, plan, rows[0])
+  } catch (err) {
+    return renderError(toApiError(err, auth !== undefined && !auth.isAnonymous, deps.onInternalError))
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+function optionsResponse(request: ApiRequest, cache: SchemaCache): HttpResponse {
+  let allow = 'OPTIONS,GET,HEAD'
+  if (request.target.kind === 'relation') {
+    const table = findTableOrThrow(cache, request.schema, request.target.name)
+    if (table.insertable) allow += ',POST'
+    if (table.insertable && table.updatable && table.primaryKey.length > 0) allow += ',PUT'
+    if (table.updatable) allow += ',PATCH'
+    if (table.deletable) allow += ',DELETE'
+  } else if (request.target.kind === 'routine') {
+    const routines = cache.routines.get(`${request.schema}.${request.target.name}`) ?? []
+    allow = routines.some((r) => r.volatility === 'volatile') ? 'OPTIONS,POST' : 'OPTIONS,GET,HEAD,POST'
+  }
+  return { status: 200, headers: { Allow: allow, 'Access-Control-Allow-Origin': '*' }, body: Buffer.alloc(0) }
+}

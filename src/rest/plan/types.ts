@@ -1,0 +1,69 @@
+/**
+ * Stage 2 (plan) output: the request with every name resolved against the schema cache, ready to be
+ * turned into SQL. Mirrors PostgREST Plan/Types.hs.
+ */
+import type { MediaType } from '../api-request/media-type.js'
+import type { AggregateFunction, Field, OpExpr } from '../api-request/types.js'
+import type { CastType, QualifiedIdentifier } from '../sql/fragment.js'
+import type { Relationship, Table } from '../../schema-cache/types.js'
+
+/** A column (or computed field) reference with what SQL generation needs to know about its type. */
+export type PlanField = Readonly<{
+  field: Field
+  isJson: boolean
+  isTsvector: boolean
+}>
+
+export type SelectField =
+  | Readonly<{ kind: 'field'; field: PlanField; outputName: string; cast?: CastType; aggregate?: AggregateFunction; aggregateCast?: CastType }>
+  | Readonly<{ kind: 'count'; outputName: string; cast?: CastType }>
+
+export type PlanCondition =
+  | Readonly<{ kind: 'expr'; negated: boolean; operator: 'and' | 'or'; children: readonly PlanCondition[] }>
+  | Readonly<{ kind: 'filter'; field: PlanField; opExpr: OpExpr }>
+  /** `rel=is.null` / `rel=not.is.null` on an embedded resource */
+  | Readonly<{ kind: 'embedNull'; embedIndex: number; isNull: boolean }>
+
+export type PlanOrderTerm = Readonly<{
+  target: Readonly<{ kind: 'field'; field: PlanField }> | Readonly<{ kind: 'related'; embedIndex: number; field: Field }>
+  direction?: 'asc' | 'desc'
+  nulls?: 'first' | 'last'
+}>
+
+export type ReadNode = Readonly<{
+  table: Table
+  qi: QualifiedIdentifier
+  /** the SQL alias of this node's table */
+  alias: string
+  fields: readonly SelectField[]
+  /** expand `*` into the table's columns */
+  star: boolean
+  embeds: readonly EmbedPlan[]
+  where: readonly PlanCondition[]
+  order: readonly PlanOrderTerm[]
+  limit: number | undefined
+  offset: number
+}>
+
+export type EmbedPlan = Readonly<{
+  /** the key in the output object: alias or relation name */
+  outputName: string
+  relationship: Relationship
+  toOne: boolean
+  joinType: 'left' | 'inner'
+  spread: boolean
+  /** the SQL alias of the lateral subquery */
+  lateralAlias: string
+  node: ReadNode
+}>
+
+export type ReadPlan = Readonly<{
+  kind: 'read'
+  root: ReadNode
+  mediaType: MediaType
+  headOnly: boolean
+  count: 'exact' | 'planned' | 'estimated' | undefined
+  /** max-rows for `count=estimated` */
+  maxRows: number | undefined
+  hasAggregates: boolean
+}>

@@ -1,0 +1,61 @@
+/**
+ * Stage 3 (build SQL). Wraps a node query into the statement whose one row answers the request:
+ * total count, page count, the body built by Postgres as text, and the response GUCs.
+ * Mirrors PostgREST Query/Statements.hs (mainRead).
+ */
+import type { MediaType } from '../api-request/media-type.js'
+import type { ReadPlan } from '../plan/types.js'
+import { param, quoteIdent, sql, type Sql } from './fragment.js'
+import { rootSelect } from './read-query.js'
+
+const T = sql`"_postgrest_t"`
+
+const SOURCE = sql`"pgrst_source"`
+
+export function bodySql(mediaType: MediaType, headOnly: boolean): Sql {
+  if (headOnly) return sql`''`
+  switch (mediaType.kind) {
+    case 'json':
+    case 'any':
+    case 'openapi':
+      return sql`coalesce(json_agg(${T}), '[]')::text`
+    case 'arrayStripped':
+      return sql`coalesce(json_agg(json_strip_nulls(row_to_json(${T}))), '[]')::text`
+    case 'object':
+      return mediaType.stripped
+        ? sql`coalesce((json_agg(json_strip_nulls(row_to_json(${T})))->0)::text, 'null')`
+        : sql`coalesce((json_agg(${T})->0)::text, 'null')`
+    case 'csv':
+      // Header from the keys of the first row; each row is the record's text form without its parens.
+      return sql`(SELECT coalesce(string_agg(k, ','), '') FROM (SELECT json_object_keys(row_to_json(h)) AS k FROM (SELECT * FROM ${SOURCE} LIMIT 1) h) header) || chr(10) || coalesce(string_agg(substring(${T}::text, 2, length(${T}::text) - 2), chr(10)), '')`
+  }
+}
+
+/**
+ * `planned` reads the planner's row estimate of the root table (pg_class.reltuples) instead of running
+ * EXPLAIN in a second round trip; views and never-analysed tables fall back to an exact count.
+ * `estimated` counts exactly up to max-rows + 1 and takes the estimate above that.
+ */
+function countSql(plan: ReadPlan): Sql {
+  if (plan.count === undefined) return sql`NULL`
+  const counted = rootSelect(plan.root, { withPaging: false, selectList: sql`1` })
+  const exact = sql`(SELECT pg_catalog.count(*) FROM (${counted}) pgrst_source_count)`
+  const kind = plan.root.table.kind
+  const estimate =
+    kind === 'table' || kind === 'materializedView' || kind === 'partitionedTable'
+      ? sql`(SELECT nullif(greatest(c.reltuples, -1), -1)::bigint FROM pg_catalog.pg_class c WHERE c.oid = ${param(`${quoteIdentPair(plan)}`)}::regclass)`
+      : undefined
+  if (plan.count === 'exact' || estimate === undefined) return exact
+  if (plan.count === 'planned') return sql`coalesce(${estimate}, ${exact})`
+  if (plan.maxRows === undefined) return exact
+  const limited = sql`(SELECT pg_catalog.count(*) FROM (${counted} LIMIT ${param(plan.maxRows + 1, 'bigint')}) pgrst_source_count)`
+  return sql`(SELECT CASE WHEN l > ${param(plan.maxRows, 'bigint')} THEN greatest(l, coalesce(${estimate}, l)) ELSE l END FROM (SELECT ${limited} AS l) pgrst_limited)`
+}
+
+function quoteIdentPair(plan: ReadPlan): string {
+  return `${quoteIdent(plan.root.qi.schema)}.${quoteIdent(plan.root.qi.name)}`
+}
+
+export function readStatement(plan: ReadPlan): Sql {
+  return sql`WITH ${SOURCE} AS (${rootSelect(plan.root)}) SELECT ${countSql(plan)}::text AS total, pg_catalog.count(${T})::text AS page_total, ${bodySql(plan.mediaType, plan.headOnly)} AS body, nullif(current_setting('response.headers', true), '') AS response_headers, nullif(current_setting('response.status', true), '') AS response_status FROM (SELECT * FROM ${SOURCE}) ${T}`
+}

@@ -1,0 +1,100 @@
+/**
+ * The HTTP listener: routes /{db}/rest/v1/* to the REST pipeline, /admin/v1/* to the admin API and
+ * /live, /ready to health checks, adds CORS, and writes HttpResponses. No framework: the request path
+ * stays a few function calls long.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { timingSafeEqual } from 'node:crypto'
+import { handleAdminRequest, type AdminDeps } from '../admin/admin-routes.js'
+import { errors } from '../errors/catalog.js'
+import { renderError } from '../errors/render-error.js'
+import { handleRestRequest, type RestDeps } from '../rest/handle-request.js'
+import type { HttpResponse } from '../rest/response/http-response.js'
+import { corsHeaders } from './cors.js'
+import { BodyTooLarge, readBody } from './read-body.js'
+
+export type ServerDeps = RestDeps & AdminDeps
+
+const REST_PREFIX = '/rest/v1'
+
+export function createServer(deps: ServerDeps): Server {
+  return createHttpServer((req, res) => {
+    route(deps, req).then(
+      (response) => write(req, res, deps, response),
+      (err: unknown) => {
+        deps.onInternalError(err)
+        write(req, res, deps, renderError(errors.internal('Internal server error')))
+      },
+    )
+  })
+}
+
+async function route(deps: ServerDeps, req: IncomingMessage): Promise<HttpResponse> {
+  const url = req.url ?? '/'
+  const q = url.indexOf('?')
+  const path = q === -1 ? url : url.slice(0, q)
+  const query = q === -1 ? '' : url.slice(q + 1)
+  const method = req.method ?? 'GET'
+
+  if (path === '/live') return text(200, 'ok')
+  if (path === '/ready') return deps.schemaCache.current() ? text(200, 'ready') : text(503, 'loading schema cache')
+  if (path.startsWith('/admin/v1/')) {
+    if (!isAdmin(deps, req)) return json(401, { message: 'A valid admin key is required (Authorization: Bearer <admin key>).' })
+    const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req, 50 * 1024 * 1024).catch(() => undefined)
+    return handleAdminRequest(deps, method, path.slice('/admin/v1'.length), body)
+  }
+
+  const slash = path.indexOf('/', 1)
+  const dbName = safeDecode(path.slice(1, slash === -1 ? undefined : slash))
+  const rest = slash === -1 ? '' : path.slice(slash)
+  if (dbName !== deps.db.name || !(rest === REST_PREFIX || rest.startsWith(`${REST_PREFIX}/`))) {
+    return json(404, { code: 'PGRST125', details: null, hint: null, message: 'Invalid path specified in request URL' })
+  }
+  let body: Buffer | undefined
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+    try {
+      body = await readBody(req, deps.config.maxBodyBytes)
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return json(413, { code: 'PGRST413', details: null, hint: null, message: 'Request body is too large' })
+      throw err
+    }
+  }
+  return handleRestRequest(deps, { method, path: rest.slice(REST_PREFIX.length) || '/', query, headers: req.headers, body })
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}
+
+function isAdmin(deps: ServerDeps, req: IncomingMessage): boolean {
+  const key = deps.adminKey
+  if (!key) return false
+  const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')
+  if (!match) return false
+  const given = Buffer.from(match[1]!.trim())
+  const expected = Buffer.from(key)
+  return given.length === expected.length && timingSafeEqual(given, expected)
+}
+
+function text(status: number, body: string): HttpResponse {
+  return { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: Buffer.from(body) }
+}
+
+export function json(status: number, value: unknown): HttpResponse {
+  return { status, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: Buffer.from(JSON.stringify(value)) }
+}
+
+function write(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, response: HttpResponse): void {
+  const origin = req.headers.origin
+  const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined
+  const cors = corsHeaders(origin, deps.config.corsOrigins, preflight ? { requestHeaders: req.headers['access-control-request-headers'] } : undefined)
+  const headers: Record<string, string> = { ...response.headers, ...cors }
+  if (response.body !== undefined) headers['Content-Length'] = String(response.body.length)
+  res.writeHead(response.status, headers)
+  if (req.method === 'HEAD' || response.body === undefined) res.end()
+  else res.end(response.body)
+}

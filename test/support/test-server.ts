@@ -1,0 +1,76 @@
+/**
+ * Test support: starts the real server on a random port, on embedded PGlite or on a fresh
+ * PostgreSQL database, and gives specs small helpers to talk HTTP to it.
+ */
+import { SignJWT } from 'jose'
+import { startApp, type App } from '../../src/app.js'
+import type { AppConfig } from '../../src/config/app-config.js'
+import { loadConfig } from '../../src/config/load-config.js'
+import { createTempPostgres, databaseUrl } from './temp-postgres.js'
+
+export type Backend = 'pglite' | 'postgres'
+
+/** PGlite always; PostgreSQL too when DATABASE_URL is set (as .ci/run does). */
+export const backends: readonly Backend[] = databaseUrl ? ['pglite', 'postgres'] : ['pglite']
+
+export const JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long'
+
+export type TestServer = Readonly<{
+  app: App
+  /** `http://127.0.0.1:port/{db}/rest/v1` */
+  base: string
+  /** Runs SQL as the database owner and waits for the schema cache to reload. */
+  sql: (script: string) => Promise<void>
+  /** An HS256 token for these claims (role defaults to authenticated). */
+  token: (claims: Record<string, unknown>, options?: { expiresIn?: string | number }) => Promise<string>
+  /** fetch() below base; `path` starts with `/` */
+  request: (path: string, init?: RequestInit & { token?: string }) => Promise<Response>
+  close: () => Promise<void>
+}>
+
+export async function startTestServer(backend: Backend, overrides: Partial<AppConfig> = {}): Promise<TestServer> {
+  const temp = backend === 'postgres' ? await createTempPostgres() : undefined
+  const config = loadConfig(
+    {},
+    {
+      databaseUrl: temp?.url,
+      dataDir: 'memory://',
+      port: 0,
+      jwtSecret: JWT_SECRET,
+      adminKey: 'test-admin-key-0123456789',
+      logLevel: 'silent',
+      poolSize: 4,
+      ...overrides,
+    },
+  )
+  const app = await startApp(config).catch(async (err: unknown) => {
+    await temp?.drop()
+    throw err
+  })
+  const base = `${app.url}/${app.db.name}/rest/v1`
+  const secret = new TextEncoder().encode(config.jwtSecret ?? JWT_SECRET)
+  return {
+    app,
+    base,
+    sql: async (script) => {
+      await app.db.exec(script)
+      await app.schemaCache.reload()
+    },
+    token: async (claims, options = {}) =>
+      new SignJWT({ role: 'authenticated', ...claims })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuedAt()
+        .setExpirationTime(options.expiresIn ?? '1h')
+        .sign(secret),
+    request: (path, init = {}) => {
+      const { token, headers, ...rest } = init
+      const h = new Headers(headers)
+      if (token !== undefined) h.set('Authorization', `Bearer ${token}`)
+      return fetch(`${base}${path}`, { ...rest, headers: h })
+    },
+    close: async () => {
+      await app.close()
+      await temp?.drop()
+    },
+  }
+}
