@@ -13,12 +13,12 @@ import type { SchemaCache } from '../schema-cache/types.js'
 import { parseApiRequest, type RawRequest } from './api-request/parse-api-request.js'
 import type { ApiRequest } from './api-request/api-request.js'
 import { findTableOrThrow } from './plan/find-table.js'
-import { planRead } from './plan/plan-read.js'
-import { buildReadResponse } from './response/build-read-response.js'
+import { isReadOnly, planAction, transactionCheck } from './plan/plan-action.js'
+import { buildResponse } from './response/build-response.js'
 import type { HttpResponse } from './response/http-response.js'
 import { envStatement } from './sql/env-statement.js'
 import { compile } from './sql/fragment.js'
-import { readStatement } from './sql/main-statement.js'
+import { mainStatement } from './sql/main-statement.js'
 
 export type RestDeps = Readonly<{
   config: AppConfig
@@ -37,10 +37,7 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
     const cache = deps.schemaCache.current()
     if (!cache) throw errors.noSchemaCache()
     if (request.method === 'OPTIONS') return optionsResponse(request, cache)
-    if (request.target.kind !== 'relation') throw errors.openApiDisabled()
-    if (request.method !== 'GET' && request.method !== 'HEAD') throw errors.unsupportedMethod(request.method)
-
-    const plan = planRead(request, cache, { maxRows: deps.config.maxRows, aggregatesEnabled: deps.config.aggregatesEnabled })
+    const plan = planAction(request, cache, deps.config)
     const env = envStatement({
       schema: request.schema,
       extraSearchPath: deps.config.extraSearchPath,
@@ -51,8 +48,8 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
       headers: request.headers,
       cookies: request.cookies,
     })
-    const rows = await deps.db.run({ env, main: compile(readStatement(plan)), readOnly: true })
-    return buildReadResponse(request, plan, rows[0])
+    const rows = await deps.db.run({ env, main: compile(mainStatement(plan)), readOnly: isReadOnly(plan), check: transactionCheck(plan) })
+    return buildResponse(request, plan, rows[0])
   } catch (err) {
     return renderError(toApiError(err, auth !== undefined && !auth.isAnonymous, deps.onInternalError))
   }

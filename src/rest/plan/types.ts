@@ -67,3 +67,6 @@ export type ReadPlan = Readonly<{
   maxRows: number | undefined
   hasAggregates: boolean
 }>
+
+/** Everything a request can turn into; each stage switches over `kind`. */
+export type ActionPlan = ReadPlan

@@ -4,7 +4,7 @@
  * Mirrors PostgREST Query/Statements.hs (mainRead).
  */
 import type { MediaType } from '../api-request/media-type.js'
-import type { ReadPlan } from '../plan/types.js'
+import type { ActionPlan, ReadPlan } from '../plan/types.js'
 import { param, quoteIdent, sql, type Sql } from './fragment.js'
 import { rootSelect } from './read-query.js'
 
@@ -58,4 +58,11 @@ function quoteIdentPair(plan: ReadPlan): string {
 
 export function readStatement(plan: ReadPlan): Sql {
   return sql`WITH ${SOURCE} AS (${rootSelect(plan.root)}) SELECT ${countSql(plan)}::text AS total, pg_catalog.count(${T})::text AS page_total, ${bodySql(plan.mediaType, plan.headOnly)} AS body, nullif(current_setting('response.headers', true), '') AS response_headers, nullif(current_setting('response.status', true), '') AS response_status FROM (SELECT * FROM ${SOURCE}) ${T}`
+}
+
+export function mainStatement(plan: ActionPlan): Sql {
+  switch (plan.kind) {
+    case 'read':
+      return readStatement(plan)
+  }
 }

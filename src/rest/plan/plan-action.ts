@@ -1,0 +1,38 @@
+/**
+ * Stage 2 (plan). Chooses the kind of plan a request needs: read, mutate or call. Pure.
+ */
+import type { AppConfig } from '../../config/app-config.js'
+import type { Batch } from '../../db/database.js'
+import { errors } from '../../errors/catalog.js'
+import type { SchemaCache } from '../../schema-cache/types.js'
+import type { ApiRequest } from '../api-request/api-request.js'
+import { planRead } from './plan-read.js'
+import type { ActionPlan } from './types.js'
+
+export function planAction(request: ApiRequest, cache: SchemaCache, config: AppConfig): ActionPlan {
+  const options = { maxRows: config.maxRows, aggregatesEnabled: config.aggregatesEnabled }
+  switch (request.target.kind) {
+    case 'root':
+      throw errors.openApiDisabled()
+    case 'routine':
+      throw errors.notImplemented('RPC is not available yet')
+    case 'relation':
+      if (request.method === 'GET' || request.method === 'HEAD') return planRead(request, cache, options)
+      throw errors.unsupportedMethod(request.method)
+  }
+}
+
+export function isReadOnly(plan: ActionPlan): boolean {
+  switch (plan.kind) {
+    case 'read':
+      return true
+  }
+}
+
+/** Checks that must run before the transaction ends, so that failing them rolls it back. */
+export function transactionCheck(plan: ActionPlan): Batch['check'] {
+  switch (plan.kind) {
+    case 'read':
+      return undefined
+  }
+}

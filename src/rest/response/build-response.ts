@@ -1,0 +1,15 @@
+/**
+ * Stage 5 (respond). Dispatches the main statement's row to the response builder of the plan's kind.
+ */
+import type { ResultRow } from '../../db/database.js'
+import type { ApiRequest } from '../api-request/api-request.js'
+import type { ActionPlan } from '../plan/types.js'
+import { buildReadResponse } from './build-read-response.js'
+import type { HttpResponse } from './http-response.js'
+
+export function buildResponse(request: ApiRequest, plan: ActionPlan, row: ResultRow | undefined): HttpResponse {
+  switch (plan.kind) {
+    case 'read':
+      return buildReadResponse(request, plan, row)
+  }
+}
