@@ -51,6 +51,8 @@ export const configSchema = z.object({
     .regex(/^\d+$/)
     .transform(Number)
     .default(10 * 1024 * 1024),
+  /** PostgREST's db-tx-end: whether requests commit, and whether `Prefer: tx=` may override it */
+  DATA_API_TX_END: z.enum(['commit', 'commit-allow-override', 'rollback', 'rollback-allow-override']).default('commit'),
   DATA_API_AGGREGATES_ENABLED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   DATA_API_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 })
@@ -73,5 +75,6 @@ export type AppConfig = Readonly<{
   corsOrigins: readonly string[] | undefined
   aggregatesEnabled: boolean
   maxBodyBytes: number
+  txEnd: 'commit' | 'commit-allow-override' | 'rollback' | 'rollback-allow-override'
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent'
 }>

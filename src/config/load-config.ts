@@ -34,6 +34,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     corsOrigins: c.DATA_API_CORS_ORIGINS,
     aggregatesEnabled: c.DATA_API_AGGREGATES_ENABLED,
     maxBodyBytes: c.DATA_API_MAX_BODY_BYTES,
+    txEnd: c.DATA_API_TX_END,
     logLevel: c.DATA_API_LOG_LEVEL,
     ...overrides,
   }

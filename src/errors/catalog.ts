@@ -40,6 +40,8 @@ export const errors = {
       null,
       `Verify that '${name}' is included in the 'select' query parameter.`,
     ),
+  limitNoOrder: () =>
+    new ApiError(400, 'PGRST109', "A 'limit' was applied without an explicit 'order'", null, "Apply an 'order' using unique column(s)"),
   gucHeaders: () =>
     new ApiError(500, 'PGRST111', 'response.headers guc must be a JSON array composed of objects with a single key and a string value'),
   gucStatus: () => new ApiError(500, 'PGRST112', 'response.status guc must be a valid status code'),
@@ -80,6 +82,15 @@ export const errors = {
       `Could not embed because more than one relationship was found for '${parent}' and '${child}'`,
       details,
       `Try changing '${child}' to one of the following: ${suggestions.map((s) => `'${s}'`).join(', ')}. Find the desired relationship in the 'details' key.`,
+    ),
+  noRpc: (message: string, details: string, hint: string | null) => new ApiError(404, 'PGRST202', message, details, hint),
+  ambiguousRpc: (signatures: readonly string[]) =>
+    new ApiError(
+      300,
+      'PGRST203',
+      `Could not choose the best candidate function between: ${signatures.join(', ')}`,
+      null,
+      'Try renaming the parameters or the function itself in the database so function overloading can be resolved',
     ),
   columnNotFound: (table: string, column: string) =>
     new ApiError(400, 'PGRST204', `Could not find the '${column}' column of '${table}' in the schema cache`),

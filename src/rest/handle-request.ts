@@ -33,7 +33,7 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
   try {
     const isOptions = raw.method.toUpperCase() === 'OPTIONS'
     if (!isOptions) auth = await deps.authenticator.authenticate(headerValue(raw.headers.authorization))
-    const request = parseApiRequest(raw, { schemas: deps.config.schemas, allowTxOverride: false })
+    const request = parseApiRequest(raw, { schemas: deps.config.schemas, allowTxOverride: deps.config.txEnd.endsWith('allow-override') })
     const cache = deps.schemaCache.current()
     if (!cache) throw errors.noSchemaCache()
     if (request.method === 'OPTIONS') return optionsResponse(request, cache)

@@ -6,6 +6,8 @@ import type { Batch } from '../../db/database.js'
 import { errors } from '../../errors/catalog.js'
 import type { SchemaCache } from '../../schema-cache/types.js'
 import type { ApiRequest } from '../api-request/api-request.js'
+import { checkMutation, needsCheck } from '../response/build-mutate-response.js'
+import { planMutate } from './plan-mutate.js'
 import { planRead } from './plan-read.js'
 import type { ActionPlan } from './types.js'
 
@@ -18,7 +20,7 @@ export function planAction(request: ApiRequest, cache: SchemaCache, config: AppC
       throw errors.notImplemented('RPC is not available yet')
     case 'relation':
       if (request.method === 'GET' || request.method === 'HEAD') return planRead(request, cache, options)
-      throw errors.unsupportedMethod(request.method)
+      return planMutate(request, cache, config)
   }
 }
 
@@ -26,6 +28,8 @@ export function isReadOnly(plan: ActionPlan): boolean {
   switch (plan.kind) {
     case 'read':
       return true
+    case 'mutate':
+      return false
   }
 }
 
@@ -34,5 +38,7 @@ export function transactionCheck(plan: ActionPlan): Batch['check'] {
   switch (plan.kind) {
     case 'read':
       return undefined
+    case 'mutate':
+      return needsCheck(plan) ? (rows) => checkMutation(plan, rows[0]) : undefined
   }
 }

@@ -32,6 +32,28 @@ type Draft = {
 export function planRead(request: ApiRequest, cache: SchemaCache, options: PlanOptions): ReadPlan {
   if (request.target.kind !== 'relation') throw errors.invalidPath()
   const table = findTableOrThrow(cache, request.schema, request.target.name)
+  const { root, hasAggregates } = planReadTree(request, cache, table, options)
+  return {
+    kind: 'read',
+    root,
+    mediaType: negotiate(request),
+    headOnly: request.method === 'HEAD',
+    count: request.preferences.count,
+    maxRows: options.maxRows,
+    hasAggregates,
+  }
+}
+
+/**
+ * The select tree of `table` with the request's filters, order and limits attached where their
+ * paths point. Reads use it as is; mutations move the root filters into their WHERE clause.
+ */
+export function planReadTree(
+  request: ApiRequest,
+  cache: SchemaCache,
+  table: Table,
+  options: PlanOptions,
+): { root: ReadNode; hasAggregates: boolean } {
   const aliases = new Aliases(table.name)
   const root = buildDraft(cache, table, table.name, request.query.select, aliases, options)
 
@@ -55,16 +77,7 @@ export function planRead(request: ApiRequest, cache: SchemaCache, options: PlanO
   applyRangeHeader(root, request.range)
   const hasAggregates = containsAggregates(root)
   if (hasAggregates && !options.aggregatesEnabled) throw errors.aggregatesNotAllowed()
-
-  return {
-    kind: 'read',
-    root: freeze(root, options.maxRows),
-    mediaType: negotiate(request),
-    headOnly: request.method === 'HEAD',
-    count: request.preferences.count,
-    maxRows: options.maxRows,
-    hasAggregates,
-  }
+  return { root: freeze(root, options.maxRows), hasAggregates }
 }
 
 export function negotiate(request: ApiRequest): MediaType {

@@ -68,5 +68,36 @@ export type ReadPlan = Readonly<{
   hasAggregates: boolean
 }>
 
+export type MutatePlan = Readonly<{
+  kind: 'mutate'
+  mutation: 'insert' | 'update' | 'delete'
+  table: Table
+  qi: QualifiedIdentifier
+  /** the columns the payload writes, in order */
+  columns: readonly string[]
+  /** the payload rows as JSON text, bound as one parameter; groups when missing=default splits key sets */
+  payloadGroups: readonly Readonly<{ columns: readonly string[]; json: string }>[]
+  /** PATCH with `{}`: nothing to update, nothing runs */
+  noop: boolean
+  /** root filters: the mutation's WHERE (update/delete) or PUT's key match */
+  where: readonly PlanCondition[]
+  /** v12-style limited update/delete: `order` + `limit` */
+  limited: Readonly<{ limit: number; offset: number }> | undefined
+  onConflict: Readonly<{ columns: readonly string[]; resolution: 'merge' | 'ignore' }> | undefined
+  isPut: boolean
+  /** what the response carries */
+  returning: 'minimal' | 'headers-only' | 'representation'
+  /** the representation, read over the mutated rows */
+  representation: ReadNode
+  mediaType: MediaType
+  count: 'exact' | 'planned' | 'estimated' | undefined
+  /** with handling=strict */
+  maxAffected: number | undefined
+  rollback: boolean
+  preferenceApplied: readonly string[]
+  /** the payload was an array: the representation stays one */
+  isArrayPayload: boolean
+}>
+
 /** Everything a request can turn into; each stage switches over `kind`. */
-export type ActionPlan = ReadPlan
+export type ActionPlan = ReadPlan | MutatePlan

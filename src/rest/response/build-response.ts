@@ -4,6 +4,7 @@
 import type { ResultRow } from '../../db/database.js'
 import type { ApiRequest } from '../api-request/api-request.js'
 import type { ActionPlan } from '../plan/types.js'
+import { buildMutateResponse } from './build-mutate-response.js'
 import { buildReadResponse } from './build-read-response.js'
 import type { HttpResponse } from './http-response.js'
 
@@ -11,5 +12,7 @@ export function buildResponse(request: ApiRequest, plan: ActionPlan, row: Result
   switch (plan.kind) {
     case 'read':
       return buildReadResponse(request, plan, row)
+    case 'mutate':
+      return buildMutateResponse(request, plan, row)
   }
 }

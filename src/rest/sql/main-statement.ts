@@ -6,6 +6,7 @@
 import type { MediaType } from '../api-request/media-type.js'
 import type { ActionPlan, ReadPlan } from '../plan/types.js'
 import { param, quoteIdent, sql, type Sql } from './fragment.js'
+import { mutateStatement } from './mutate-statement.js'
 import { rootSelect } from './read-query.js'
 
 const T = sql`"_postgrest_t"`
@@ -64,5 +65,7 @@ export function mainStatement(plan: ActionPlan): Sql {
   switch (plan.kind) {
     case 'read':
       return readStatement(plan)
+    case 'mutate':
+      return mutateStatement(plan)
   }
 }

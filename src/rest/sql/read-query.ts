@@ -76,7 +76,7 @@ export function opExprSql(target: Sql, opExpr: OpExpr, isTsvector: boolean): Sql
   return opExpr.negated ? sql`NOT ${cond}` : cond
 }
 
-function conditionSql(node: ReadNode, cond: PlanCondition): Sql {
+export function conditionSql(node: ReadNode, cond: PlanCondition): Sql {
   switch (cond.kind) {
     case 'filter':
       return opExprSql(planFieldSql(node.alias, cond.field), cond.opExpr, cond.field.isTsvector)
@@ -97,7 +97,7 @@ function embedPresence(embed: EmbedPlan): Sql {
   return sql`${ident(embed.lateralAlias)}.${ident('pgrst_present')}`
 }
 
-function orderSql(node: ReadNode, term: PlanOrderTerm): Sql {
+export function orderSql(node: ReadNode, term: PlanOrderTerm): Sql {
   const target =
     term.target.kind === 'field'
       ? planFieldSql(node.alias, term.target.field)

@@ -1,0 +1,121 @@
+/**
+ * Stage 3 (build SQL). MutatePlan → one statement: the INSERT/UPDATE/DELETE in a CTE, the
+ * representation read over its RETURNING rows, and the bookkeeping the response needs (affected
+ * rows, rows actually inserted by an upsert, the Location key). Values only as parameters; the
+ * payload travels as one JSON parameter expanded by json_populate_recordset into the table's row type,
+ * so no column type text is ever written into SQL. Mirrors PostgREST Query/QueryBuilder.hs (mutatePlanToQuery).
+ */
+import type { MutatePlan, PlanCondition } from '../plan/types.js'
+import { empty, ident, join, param, qi, sql, type Sql } from './fragment.js'
+import { bodySql } from './main-statement.js'
+import { conditionSql, nodeSelect, opExprSql, orderSql } from './read-query.js'
+
+const SOURCE = ident('pgrst_source')
+const BODY = ident('pgrst_body')
+const T = sql`"_postgrest_t"`
+
+function hasEmbedNull(c: PlanCondition): boolean {
+  return c.kind === 'embedNull' || (c.kind === 'expr' && c.children.some(hasEmbedNull))
+}
+
+/** The mutation's WHERE: root filters (null-embed filters only shape the representation). */
+function whereSql(plan: MutatePlan, alias: string): Sql[] {
+  const node = plan.representation
+  const conditions = plan.where.filter((c) => !hasEmbedNull(c)).map((c) => conditionSql({ ...node, alias }, c))
+  if (plan.limited) {
+    // v12 limited update/delete: only the first rows in the requested order.
+    const inner = ident('pgrst_limited')
+    const innerNode = { ...node, alias: 'pgrst_limited' }
+    const innerWhere = plan.where.filter((c) => !hasEmbedNull(c)).map((c) => conditionSql(innerNode, c))
+    const order = node.order.map((t) => orderSql(innerNode, t))
+    conditions.push(
+      sql`${ident(alias)}.ctid = ANY (ARRAY(SELECT ${inner}.ctid FROM ${qi(plan.qi)} AS ${inner}${innerWhere.length ? sql` WHERE ${join(innerWhere, sql` AND `)}` : empty}${order.length ? sql` ORDER BY ${join(order)}` : empty} LIMIT ${param(plan.limited.limit, 'bigint')} OFFSET ${param(plan.limited.offset, 'bigint')}))`,
+    )
+  }
+  return conditions
+}
+
+/** Whether the statement needs rows back from the mutation. Insert-only tables (RLS without a SELECT policy) work with return=minimal. */
+export function needsReturning(plan: MutatePlan): boolean {
+  return plan.mutation !== 'insert' || plan.returning !== 'minimal' || plan.count !== undefined || plan.isPut || plan.mediaType.kind === 'object' || plan.onConflict?.resolution === 'merge'
+}
+
+type Mutation = { ctes: Sql[]; source: Sql }
+
+function insertSql(plan: MutatePlan, returning: Sql): Mutation {
+  const alias = plan.table.name
+  const inserts = plan.payloadGroups.map((group) => {
+    const cols = group.columns.map((c) => ident(c))
+    const values = group.columns.map((c) => sql`${BODY}.${ident(c)}`)
+    const putMatch = plan.isPut
+      ? plan.where.map((c) => (c.kind === 'filter' ? opExprSql(sql`${BODY}.${ident(c.field.field.name)}`, c.opExpr, false) : sql`false`))
+      : []
+    const from = sql` FROM json_populate_recordset(NULL::${qi(plan.qi)}, ${param(group.json, 'json')}) AS ${BODY}${putMatch.length ? sql` WHERE ${join(putMatch, sql` AND `)}` : empty}`
+    const body = group.columns.length === 0 ? sql` DEFAULT VALUES` : sql` (${join(cols)}) SELECT ${join(values)}${from}`
+    let conflict = empty
+    if (plan.onConflict) {
+      const target = join(plan.onConflict.columns.map((c) => ident(c)))
+      const updates = group.columns.filter((c) => !plan.onConflict!.columns.includes(c) || plan.isPut)
+      conflict =
+        plan.onConflict.resolution === 'ignore' || updates.length === 0
+          ? sql` ON CONFLICT (${target}) DO NOTHING`
+          : sql` ON CONFLICT (${target}) DO UPDATE SET ${join(updates.map((c) => sql`${ident(c)} = EXCLUDED.${ident(c)}`))}`
+    }
+    return sql`INSERT INTO ${qi(plan.qi)} AS ${ident(alias)}${body}${conflict}${returning}`
+  })
+  if (inserts.length === 1) return { ctes: [], source: inserts[0]! }
+  // missing=default with several key sets: one INSERT per key set, all top-level CTEs of one statement.
+  const names = inserts.map((_, i) => ident(`pgrst_insert_${i}`))
+  const all = names.map((name) => sql`SELECT * FROM ${name}`)
+  return {
+    ctes: inserts.map((ins, i) => sql`${names[i]!} AS (${ins})`),
+    source: returning === empty ? sql`SELECT 1` : join(all, sql` UNION ALL `),
+  }
+}
+
+function mutationSql(plan: MutatePlan, withReturning: boolean): Mutation {
+  const alias = plan.table.name
+  const target = sql`${qi(plan.qi)} AS ${ident(alias)}`
+  const trackInserted = plan.onConflict !== undefined && plan.table.kind === 'table'
+  const returning = withReturning
+    ? sql` RETURNING ${ident(alias)}.*${trackInserted ? sql`, (${ident(alias)}.xmax = 0) AS ${ident('pgrst_inserted')}` : empty}`
+    : empty
+  if (plan.noop) return { ctes: [], source: sql`SELECT ${ident(alias)}.*${plan.onConflict && plan.table.kind === 'table' ? sql`, false AS ${ident('pgrst_inserted')}` : empty} FROM ${target} WHERE false` }
+  switch (plan.mutation) {
+    case 'insert':
+      return insertSql(plan, returning)
+    case 'update': {
+      const group = plan.payloadGroups[0]!
+      const sets = group.columns.map((c) => sql`${ident(c)} = ${BODY}.${ident(c)}`)
+      const where = whereSql(plan, alias)
+      return { ctes: [], source: sql`UPDATE ${target} SET ${join(sets)} FROM (SELECT * FROM json_populate_recordset(NULL::${qi(plan.qi)}, ${param(group.json, 'json')}) LIMIT 1) AS ${BODY}${where.length ? sql` WHERE ${join(where, sql` AND `)}` : empty}${returning}` }
+    }
+    case 'delete': {
+      const where = whereSql(plan, alias)
+      return { ctes: [], source: sql`DELETE FROM ${target}${where.length ? sql` WHERE ${join(where, sql` AND `)}` : empty}${returning}` }
+    }
+  }
+}
+
+function withSource(m: Mutation): Sql {
+  return sql`WITH ${join([...m.ctes, sql`${SOURCE} AS (${m.source})`])}`
+}
+
+export function mutateStatement(plan: MutatePlan): Sql {
+  const withReturning = needsReturning(plan)
+  const gucs = sql`nullif(current_setting('response.headers', true), '') AS response_headers, nullif(current_setting('response.status', true), '') AS response_status`
+  if (!withReturning) {
+    return sql`${withSource(mutationSql(plan, false))} SELECT NULL::text AS total, '0' AS page_total, NULL::text AS affected, NULL::text AS inserted, '' AS body, NULL::text AS location, ${gucs}`
+  }
+  const node = plan.representation
+  const representation = nodeSelect(node, { from: sql`${SOURCE} AS ${ident(node.alias)}`, where: [] })
+  const body = plan.returning === 'representation' ? bodySql(plan.mediaType, false) : sql`''`
+  const trackInserted = plan.onConflict !== undefined && plan.table.kind === 'table'
+  const inserted = trackInserted ? sql`(SELECT pg_catalog.count(*) FROM ${SOURCE} WHERE ${ident('pgrst_inserted')})::text` : sql`NULL::text`
+  const pk = plan.table.primaryKey
+  const location =
+    plan.returning === 'headers-only' && plan.mutation === 'insert' && pk.length > 0
+      ? sql`(SELECT row_to_json(pgrst_key)::text FROM (SELECT ${join(pk.map((c) => ident(c)))} FROM ${SOURCE} LIMIT 1) pgrst_key)`
+      : sql`NULL::text`
+  return sql`${withSource(mutationSql(plan, true))} SELECT (SELECT pg_catalog.count(*) FROM ${SOURCE})::text AS total, pg_catalog.count(${T})::text AS page_total, (SELECT pg_catalog.count(*) FROM ${SOURCE})::text AS affected, ${inserted} AS inserted, ${body} AS body, ${location} AS location, ${gucs} FROM (${representation}) ${T}`
+}
