@@ -12,6 +12,10 @@ describe('formatResult', () => {
     expect(formatResult({ fields: [], rows: [], command: 'CREATE TABLE', rowCount: null })).toBe('CREATE TABLE')
   })
 
+  it('prints how many rows a DML statement touched', () => {
+    expect(formatResult({ fields: [], rows: [], command: 'INSERT', rowCount: 3 })).toBe('INSERT 3')
+  })
+
   it('prints objects as JSON', () => {
     expect(formatResult({ fields: ['j'], rows: [{ j: { a: 1 } }], command: 'SELECT 1', rowCount: 1 })).toBe(' j\n---------\n {"a":1}\n(1 row)')
   })

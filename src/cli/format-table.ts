@@ -9,7 +9,11 @@ function cell(value: unknown): string {
 }
 
 export function formatResult(result: QueryResult): string {
-  if (result.fields.length === 0) return result.command ?? 'OK'
+  if (result.fields.length === 0) {
+    const command = result.command ?? 'OK'
+    // Like psql's tags: DML says how many rows it touched.
+    return ['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY'].includes(command) && result.rowCount !== null ? `${command} ${result.rowCount}` : command
+  }
   const rows = result.rows.map((row) => result.fields.map((f) => cell(row[f])))
   const widths = result.fields.map((f, i) => Math.max(f.length, ...rows.map((r) => r[i]!.length)))
   const line = (values: readonly string[]) => ` ${values.map((v, i) => v.padEnd(widths[i]!)).join(' | ')}`.trimEnd()
