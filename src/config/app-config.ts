@@ -54,6 +54,16 @@ export const configSchema = z.object({
   /** PostgREST's db-tx-end: whether requests commit, and whether `Prefer: tx=` may override it */
   DATA_API_TX_END: z.enum(['commit', 'commit-allow-override', 'rollback', 'rollback-allow-override']).default('commit'),
   DATA_API_AGGREGATES_ENABLED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** `schema.function` run after the request context is set and before the main query (db-pre-request) */
+  DATA_API_PRE_REQUEST: z
+    .string()
+    .regex(/^[^.]+(\.[^.]+)?$/, 'must be a function name, optionally schema-qualified: schema.function')
+    .transform((s) => (s.includes('.') ? { schema: s.slice(0, s.indexOf('.')), name: s.slice(s.indexOf('.') + 1) } : { schema: '', name: s }))
+    .optional(),
+  /** the OpenAPI document at the root: only what the role may use, everything, or none (PGRST126) */
+  DATA_API_OPENAPI_MODE: z.enum(['follow-privileges', 'ignore-privileges', 'disabled']).default('follow-privileges'),
+  /** `Accept: application/vnd.pgrst.plan` answers the EXPLAIN of the main query (db-plan-enabled) */
+  DATA_API_PLAN_ENABLED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   DATA_API_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 })
 
@@ -74,6 +84,10 @@ export type AppConfig = Readonly<{
   adminKey: string | undefined
   corsOrigins: readonly string[] | undefined
   aggregatesEnabled: boolean
+  /** db-pre-request: called in every request's transaction before the main query */
+  preRequest: Readonly<{ schema: string; name: string }> | undefined
+  openApiMode: 'follow-privileges' | 'ignore-privileges' | 'disabled'
+  planEnabled: boolean
   maxBodyBytes: number
   txEnd: 'commit' | 'commit-allow-override' | 'rollback' | 'rollback-allow-override'
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent'

@@ -10,6 +10,8 @@ export type ResultRow = Readonly<Record<string, string | null>>
 export type Batch = Readonly<{
   /** `select set_config(...)` of the request context: role, claims, method, path, headers... */
   env: CompiledSql
+  /** db-pre-request: `select "schema"."fn"()`, run after env and before main in the same transaction */
+  preRequest?: CompiledSql
   /** the one statement that answers the request, its JSON body built by Postgres */
   main: CompiledSql
   /** GET/HEAD run READ ONLY */

@@ -96,6 +96,7 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
       db.transaction(async (tx) => {
         if (batch.readOnly) await tx.exec('SET TRANSACTION READ ONLY')
         await tx.query(batch.env.text, [...batch.env.values], rawText)
+        if (batch.preRequest) await tx.query(batch.preRequest.text, [...batch.preRequest.values], rawText)
         const result = await tx.query<Record<string, unknown>>(batch.main.text, [...batch.main.values], rawText)
         const rows = result.rows.map(toResultRow)
         // throwing from check makes db.transaction roll back and rethrow

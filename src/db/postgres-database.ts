@@ -145,16 +145,18 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
   async function run(batch: Batch): Promise<ResultRow[]> {
     const env = wireStatement(batch.env.text, batch.env.values, false)
     const main = wireStatement(batch.main.text, batch.main.values, true)
+    // db-pre-request runs between the context and the main statement, still in the one round trip
+    const pre = batch.preRequest ? [wireStatement(batch.preRequest.text, batch.preRequest.values, false)] : []
     const { check } = batch
     if (!check) {
       // one implicit transaction, over at the Sync whatever happened
-      const statements = batch.readOnly ? [READ_ONLY, env, main] : [env, main]
+      const statements = batch.readOnly ? [READ_ONLY, env, ...pre, main] : [env, ...pre, main]
       return withClient((client) => sendBatch(client, statements), ENDED_AT_SYNC)
     }
     // An explicit transaction, still pipelined: BEGIN, env and main in one round trip, then the check
     // decides COMMIT or ROLLBACK. A failure, or a throwing check, is rolled back by withClient.
     return withClient(async (client) => {
-      const rows = await sendBatch(client, [batch.readOnly ? BEGIN_READ_ONLY : BEGIN, env, main])
+      const rows = await sendBatch(client, [batch.readOnly ? BEGIN_READ_ONLY : BEGIN, env, ...pre, main])
       const decision = check(rows)
       await talk(client.query(decision === 'commit' ? 'COMMIT' : 'ROLLBACK'))
       return rows

@@ -19,6 +19,7 @@ import type { HttpResponse } from './response/http-response.js'
 import { envStatement } from './sql/env-statement.js'
 import { compile } from './sql/fragment.js'
 import { mainStatement } from './sql/main-statement.js'
+import { preRequestStatement } from './sql/pre-request-statement.js'
 
 export type RestDeps = Readonly<{
   config: AppConfig
@@ -48,7 +49,14 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
       headers: request.headers,
       cookies: request.cookies,
     })
-    const rows = await deps.db.run({ env, main: compile(mainStatement(plan)), readOnly: isReadOnly(plan), check: transactionCheck(plan) })
+    const preRequest = preRequestStatement(deps.config.preRequest)
+    const rows = await deps.db.run({
+      env,
+      ...(preRequest ? { preRequest } : {}),
+      main: compile(mainStatement(plan)),
+      readOnly: isReadOnly(plan),
+      check: transactionCheck(plan),
+    })
     return buildResponse(request, plan, rows[0])
   } catch (err) {
     return renderError(toApiError(err, auth !== undefined && !auth.isAnonymous, deps.onInternalError))

@@ -7,6 +7,8 @@ import { errors } from '../../errors/catalog.js'
 import type { SchemaCache } from '../../schema-cache/types.js'
 import type { ApiRequest } from '../api-request/api-request.js'
 import { checkMutation, needsCheck } from '../response/build-mutate-response.js'
+import { callTransactionCheck } from '../response/build-call-response.js'
+import { planCall } from './plan-call.js'
 import { planMutate } from './plan-mutate.js'
 import { planRead } from './plan-read.js'
 import type { ActionPlan } from './types.js'
@@ -17,7 +19,7 @@ export function planAction(request: ApiRequest, cache: SchemaCache, config: AppC
     case 'root':
       throw errors.openApiDisabled()
     case 'routine':
-      throw errors.notImplemented('RPC is not available yet')
+      return planCall(request, cache, options)
     case 'relation':
       if (request.method === 'GET' || request.method === 'HEAD') return planRead(request, cache, options)
       return planMutate(request, cache, config)
@@ -30,6 +32,8 @@ export function isReadOnly(plan: ActionPlan): boolean {
       return true
     case 'mutate':
       return false
+    case 'call':
+      return plan.readOnly
   }
 }
 
@@ -40,5 +44,7 @@ export function transactionCheck(plan: ActionPlan): Batch['check'] {
       return undefined
     case 'mutate':
       return needsCheck(plan) ? (rows) => checkMutation(plan, rows[0]) : undefined
+    case 'call':
+      return callTransactionCheck(plan)
   }
 }

@@ -6,6 +6,7 @@ import type { MediaType } from '../api-request/media-type.js'
 import type { AggregateFunction, Field, OpExpr } from '../api-request/types.js'
 import type { CastType, QualifiedIdentifier } from '../sql/fragment.js'
 import type { Relationship, Table } from '../../schema-cache/types.js'
+import type { CallPlan } from './plan-call.js'
 
 /** A column (or computed field) reference with what SQL generation needs to know about its type. */
 export type PlanField = Readonly<{
@@ -100,4 +101,4 @@ export type MutatePlan = Readonly<{
 }>
 
 /** Everything a request can turn into; each stage switches over `kind`. */
-export type ActionPlan = ReadPlan | MutatePlan
+export type ActionPlan = ReadPlan | MutatePlan | CallPlan

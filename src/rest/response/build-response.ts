@@ -4,6 +4,7 @@
 import type { ResultRow } from '../../db/database.js'
 import type { ApiRequest } from '../api-request/api-request.js'
 import type { ActionPlan } from '../plan/types.js'
+import { buildCallResponse } from './build-call-response.js'
 import { buildMutateResponse } from './build-mutate-response.js'
 import { buildReadResponse } from './build-read-response.js'
 import type { HttpResponse } from './http-response.js'
@@ -14,5 +15,7 @@ export function buildResponse(request: ApiRequest, plan: ActionPlan, row: Result
       return buildReadResponse(request, plan, row)
     case 'mutate':
       return buildMutateResponse(request, plan, row)
+    case 'call':
+      return buildCallResponse(request, plan, row)
   }
 }

@@ -6,6 +6,7 @@
 import type { MediaType } from '../api-request/media-type.js'
 import type { ActionPlan, ReadPlan } from '../plan/types.js'
 import { param, quoteIdent, sql, type Sql } from './fragment.js'
+import { callStatement } from './call-statement.js'
 import { mutateStatement } from './mutate-statement.js'
 import { rootSelect } from './read-query.js'
 
@@ -67,5 +68,7 @@ export function mainStatement(plan: ActionPlan): Sql {
       return readStatement(plan)
     case 'mutate':
       return mutateStatement(plan)
+    case 'call':
+      return callStatement(plan)
   }
 }

@@ -1,0 +1,58 @@
+/**
+ * Stage 1 (parse). The body of `POST /rpc/fn` → argument names and values (postgrest-spec.md §6.1,
+ * §6.3): a JSON object (a JSON array counts as its first element), an urlencoded form, or nothing
+ * (≡ `{}`); a text/plain, text/xml or application/octet-stream body is one argument in itself.
+ * Raises PGRST102.
+ */
+import { errors } from '../../errors/catalog.js'
+import type { BodyKind } from '../plan/find-routine.js'
+
+export type RpcPayload = Readonly<{
+  bodyKind: BodyKind
+  /** the named arguments (empty for a raw body) */
+  args: Readonly<Record<string, unknown>>
+  /** the body exactly as sent, for a function whose single unnamed parameter takes it whole */
+  raw: Buffer
+}>
+
+export function mimeOf(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase()
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+export function parseRpcPayload(contentType: string | undefined, body: Buffer | undefined): RpcPayload {
+  const raw = body ?? Buffer.alloc(0)
+  const mime = mimeOf(contentType)
+  switch (mime) {
+    case '':
+    case 'application/json': {
+      const text = raw.toString('utf8')
+      // an empty body calls the function without arguments
+      if (text.trim() === '') return { bodyKind: 'json', args: {}, raw: Buffer.from('{}') }
+      let value: unknown
+      try {
+        value = JSON.parse(text)
+      } catch {
+        throw errors.invalidBody('Empty or invalid json')
+      }
+      const first = Array.isArray(value) ? value[0] : value
+      return { bodyKind: 'json', args: isPlainObject(first) ? first : {}, raw }
+    }
+    case 'application/x-www-form-urlencoded': {
+      const args: Record<string, unknown> = {}
+      for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) if (!(key in args)) args[key] = value
+      return { bodyKind: 'other', args, raw }
+    }
+    case 'text/plain':
+      return { bodyKind: 'text', args: {}, raw }
+    case 'text/xml':
+      return { bodyKind: 'xml', args: {}, raw }
+    case 'application/octet-stream':
+      return { bodyKind: 'octet', args: {}, raw }
+    default:
+      throw errors.invalidBody(`Content-Type not acceptable: ${mime}`)
+  }
+}

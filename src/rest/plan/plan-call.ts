@@ -1,0 +1,161 @@
+/**
+ * Stage 2 (plan). `GET|HEAD|POST /rpc/fn` → CallPlan: the function chosen among its overloads, its
+ * arguments, the shape of its result and, for table-valued results, the read tree (select, filters,
+ * order, limits, embeds) planned over the call as over a table. Pure. Mirrors PostgREST Plan.hs
+ * (callReadPlan) and postgrest-spec.md §6.
+ */
+import { errors } from '../../errors/catalog.js'
+import type { Routine, RoutineParam, SchemaCache, Table } from '../../schema-cache/types.js'
+import type { ApiRequest } from '../api-request/api-request.js'
+import type { MediaType } from '../api-request/media-type.js'
+import { parseRpcPayload } from '../api-request/rpc-payload.js'
+import { findRoutine, matchesParams } from './find-routine.js'
+import { negotiate, planReadTree, type PlanOptions } from './plan-read.js'
+import type { ReadNode } from './types.js'
+
+export type CallArgs =
+  /** POST with named arguments: the JSON object, read back with json_to_record for these params */
+  | Readonly<{ kind: 'json'; json: string; params: readonly RoutineParam[] }>
+  /** GET/HEAD: each argument bound as `name := $n::type` (variadic: an array literal) */
+  | Readonly<{ kind: 'direct'; args: readonly Readonly<{ param: RoutineParam; value: string }>[] }>
+  /** a single unnamed json/jsonb/text/xml/bytea parameter takes the whole body */
+  | Readonly<{ kind: 'single'; param: RoutineParam; value: string | Buffer }>
+
+export type CallShape = 'void' | 'scalar' | 'setOfScalar' | 'composite' | 'setOfComposite'
+
+export type CallPlan = Readonly<{
+  kind: 'call'
+  routine: Routine
+  args: CallArgs
+  shape: CallShape
+  /** composite results: the read tree whose root FROM is the call; undefined for scalars and void */
+  root: ReadNode | undefined
+  /** scalar sets: limit/offset (Range); composite results carry theirs in `root` */
+  limit: number | undefined
+  offset: number
+  mediaType: MediaType
+  headOnly: boolean
+  count: 'exact' | 'planned' | 'estimated' | undefined
+  /** GET/HEAD always; POST unless the function is volatile */
+  readOnly: boolean
+  hasAggregates: boolean
+}>
+
+export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanOptions): CallPlan {
+  if (request.target.kind !== 'routine') throw errors.invalidPath()
+  const isPost = request.method === 'POST'
+  const payload = isPost ? parseRpcPayload(request.headers['content-type'], request.body) : undefined
+  const argKeys = payload ? Object.keys(payload.args) : [...new Set(request.query.rpcArgs.map(([name]) => name))]
+  const lookup = { schema: request.schema, name: request.target.name, argKeys, isPost, bodyKind: payload?.bodyKind ?? 'other' } as const
+  const routine = findRoutine(cache, lookup)
+  const args = callArgs(routine, request, payload, new Set(argKeys))
+  const shape = shapeOf(routine)
+
+  let root: ReadNode | undefined
+  let hasAggregates = false
+  if (shape === 'composite' || shape === 'setOfComposite') {
+    const tree = planReadTree(request, cache, resultTable(cache, routine), options)
+    root = tree.root
+    hasAggregates = tree.hasAggregates
+  }
+  const paging = scalarPaging(request, options.maxRows)
+  return {
+    kind: 'call',
+    routine,
+    args,
+    shape,
+    root,
+    limit: paging.limit,
+    offset: paging.offset,
+    mediaType: negotiate(request),
+    headOnly: request.method === 'HEAD',
+    count: request.preferences.count,
+    readOnly: !isPost || routine.volatility !== 'volatile',
+    hasAggregates,
+  }
+}
+
+function callArgs(
+  routine: Routine,
+  request: ApiRequest,
+  payload: ReturnType<typeof parseRpcPayload> | undefined,
+  keys: ReadonlySet<string>,
+): CallArgs {
+  if (payload) {
+    const rawBody = payload.bodyKind === 'text' || payload.bodyKind === 'xml' || payload.bodyKind === 'octet'
+    if (!matchesParams(routine, keys, rawBody)) {
+      // chosen as the fallback: its one unnamed parameter takes the body as sent
+      const param = routine.params[0]!
+      return { kind: 'single', param, value: param.type === 'bytea' ? payload.raw : payload.raw.toString('utf8') }
+    }
+    return { kind: 'json', json: JSON.stringify(payload.args), params: routine.params.filter((p) => keys.has(p.name)) }
+  }
+  const args: { param: RoutineParam; value: string }[] = []
+  for (const param of routine.params) {
+    const values = request.query.rpcArgs.filter(([name]) => name === param.name).map(([, value]) => value)
+    if (values.length === 0) continue
+    // `v=1&v=2` fills a variadic parameter; `v={1,2}` is already an array literal
+    const value = param.variadic && (values.length > 1 || !values[0]!.startsWith('{')) ? arrayLiteral(values) : values[0]!
+    args.push({ param, value })
+  }
+  return { kind: 'direct', args }
+}
+
+/** A PostgreSQL array literal with every element quoted. */
+function arrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`
+}
+
+function shapeOf(routine: Routine): CallShape {
+  const r = routine.returns
+  switch (r.kind) {
+    case 'void':
+      return 'void'
+    case 'scalar':
+      return r.setOf ? 'setOfScalar' : 'scalar'
+    case 'composite':
+      return r.setOf ? 'setOfComposite' : 'composite'
+  }
+}
+
+/**
+ * The table or view whose rows the function returns, so `select`, `*`, JSON paths and embeds know
+ * its columns and relationships. Composite types and `TABLE(...)`/OUT-parameter records are not in
+ * the schema cache: they get a column-less stand-in (`*` still works, embeds find nothing).
+ */
+function resultTable(cache: SchemaCache, routine: Routine): Table {
+  const r = routine.returns
+  if (r.kind === 'composite' && !r.isRecord) {
+    const table = cache.tables.get(`${r.relation.schema}.${r.relation.name}`)
+    if (table) return table
+  }
+  const name = r.kind === 'composite' && !r.isRecord ? r.relation.name : routine.name
+  return {
+    schema: routine.schema,
+    name,
+    kind: 'view',
+    description: null,
+    insertable: false,
+    updatable: false,
+    deletable: false,
+    primaryKey: [],
+    columns: [],
+  }
+}
+
+/** Root `limit`/`offset` intersected with the Range header, capped by max-rows (scalar sets). */
+function scalarPaging(request: ApiRequest, maxRows: number | undefined): { limit: number | undefined; offset: number } {
+  const root = request.query.limits.find((l) => l.path.length === 0)
+  let offset = root?.offset ?? 0
+  let limit = root?.limit
+  if (request.range) {
+    const queryTo = limit === undefined ? Infinity : offset + limit - 1
+    const headerTo = request.range.limit === undefined ? Infinity : request.range.offset + request.range.limit - 1
+    const from = Math.max(offset, request.range.offset)
+    const to = Math.min(queryTo, headerTo)
+    offset = from
+    limit = to === Infinity ? undefined : Math.max(0, to - from + 1)
+  }
+  if (maxRows !== undefined) limit = limit === undefined ? maxRows : Math.min(limit, maxRows)
+  return { limit, offset }
+}

@@ -1,0 +1,115 @@
+/**
+ * Stage 3 (build SQL). CallPlan → the main statement of an RPC. The function is called in the FROM
+ * clause of the read query (`"s"."fn"(a := …) AS "alias"`), so the rows keep the function's row type:
+ * select, filters, order, paging, embeds, computed columns and computed relationships work over them
+ * exactly as over a table. Values only ever travel as bind parameters. Mirrors PostgREST
+ * Query/QueryBuilder.hs (callPlanToQuery) and Statements.hs (mainCall), postgrest-spec.md §11.2.
+ */
+import type { CallPlan } from '../plan/plan-call.js'
+import type { RoutineParam } from '../../schema-cache/types.js'
+import { empty, ident, join, param, qi, sql, type Sql } from './fragment.js'
+import { bodySql } from './main-statement.js'
+import { nodeSelect } from './read-query.js'
+
+const T = sql`"_postgrest_t"`
+const SCALAR = ident('pgrst_scalar')
+const CALL = ident('pgrst_call')
+
+/** Type names as format_type writes them: words, quoted identifiers, dots, typmods, array brackets. */
+const CATALOG_TYPE = /^(?:"(?:[^"]|"")*"|[A-Za-z0-9_$ .,()[\]])+$/
+
+/**
+ * A type name read from the catalog (never from the request), e.g. `integer[]`,
+ * `character varying`, `"my schema"."my type"`. Checked so that even a strange catalog name cannot
+ * end the cast early.
+ */
+export function catalogType(type: string): Sql {
+  if (!CATALOG_TYPE.test(type)) throw new Error(`unexpected type name from the catalog: ${type}`)
+  return { kind: 'sql', parts: [{ t: 'text', v: type }] }
+}
+
+function argName(p: RoutineParam): Sql {
+  return p.variadic ? sql`VARIADIC ${ident(p.name)}` : ident(p.name)
+}
+
+/** The FROM items that call the function, the call itself aliased `alias` (with a column list for scalars). */
+function callFrom(plan: CallPlan, alias: Sql): Sql {
+  const fn = qi({ schema: plan.routine.schema, name: plan.routine.name })
+  const scalar = plan.shape === 'scalar' || plan.shape === 'setOfScalar' || plan.shape === 'void'
+  const as = scalar ? sql`${alias}(${SCALAR})` : alias
+  const args = plan.args
+  switch (args.kind) {
+    case 'single':
+      return sql`${fn}(${param(args.value)}::${catalogType(args.param.type)}) AS ${as}`
+    case 'direct':
+      return sql`${fn}(${join(args.args.map((a) => sql`${argName(a.param)} := ${param(a.value)}::${catalogType(a.param.type)}`))}) AS ${as}`
+    case 'json': {
+      if (args.params.length === 0) return sql`${fn}() AS ${as}`
+      const columns = join(args.params.map((p) => sql`${ident(p.name)} ${catalogType(p.type)}`))
+      const body = ident('pgrst_body')
+      const call = join(args.params.map((p) => sql`${argName(p)} := ${body}.${ident(p.name)}`))
+      return sql`(SELECT ${param(args.json)}::json AS json_data) pgrst_payload, LATERAL (SELECT * FROM json_to_record(pgrst_payload.json_data) AS _(${columns})) ${body}, LATERAL ${fn}(${call}) AS ${as}`
+    }
+  }
+}
+
+/**
+ * A volatile function must run once even when the statement counts its rows: its rows are then
+ * materialised first and read from there (computed columns need the row type and are lost there).
+ */
+function materialise(plan: CallPlan): boolean {
+  return plan.count !== undefined && plan.routine.volatility === 'volatile'
+}
+
+function limitOffset(limit: number | undefined, offset: number): Sql {
+  const l = limit === undefined ? empty : sql` LIMIT ${param(limit, 'bigint')}`
+  const o = offset > 0 ? sql` OFFSET ${param(offset, 'bigint')}` : empty
+  return sql`${l}${o}`
+}
+
+/** The rows of the call (paged), and the same rows unpaged for counting. */
+function sourceSelects(plan: CallPlan, from: (alias: Sql) => Sql): { rows: Sql; counted: Sql } {
+  if (plan.root) {
+    const alias = ident(plan.root.alias)
+    return {
+      rows: nodeSelect(plan.root, { from: from(alias), where: [] }),
+      counted: nodeSelect(plan.root, { from: from(alias), where: [] }, { withPaging: false, selectList: sql`1` }),
+    }
+  }
+  return {
+    rows: sql`SELECT ${CALL}.${SCALAR} FROM ${from(CALL)}${limitOffset(plan.limit, plan.offset)}`,
+    counted: sql`SELECT 1 FROM ${from(CALL)}`,
+  }
+}
+
+function callBody(plan: CallPlan): Sql {
+  if (plan.headOnly || plan.shape === 'void') return sql`''`
+  const scalar = plan.shape === 'scalar' || plan.shape === 'setOfScalar'
+  if (scalar) {
+    // scalar results are values, not rows: the value itself, or an array of them
+    const values = sql`json_agg(${T}.${SCALAR})`
+    return plan.shape === 'scalar' || plan.mediaType.kind === 'object'
+      ? sql`coalesce((${values}->0)::text, 'null')`
+      : sql`coalesce(${values}, '[]')::text`
+  }
+  if (plan.shape === 'composite' && (plan.mediaType.kind === 'json' || plan.mediaType.kind === 'arrayStripped' || plan.mediaType.kind === 'any')) {
+    return bodySql({ kind: 'object', stripped: plan.mediaType.kind === 'arrayStripped' }, false)
+  }
+  return bodySql(plan.mediaType, false)
+}
+
+export function callStatement(plan: CallPlan): Sql {
+  const ctes: Sql[] = []
+  let from = (alias: Sql) => callFrom(plan, alias)
+  if (materialise(plan)) {
+    const row = ident('pgrst_call_row')
+    const all = plan.root ? sql`${row}.*` : sql`${row}.${SCALAR}`
+    ctes.push(sql`pgrst_call_rows AS MATERIALIZED (SELECT ${all} FROM ${callFrom(plan, row)})`)
+    from = (alias) => sql`pgrst_call_rows AS ${alias}`
+  }
+  const { rows, counted } = sourceSelects(plan, from)
+  ctes.push(sql`pgrst_source AS (${rows})`)
+  const total = plan.count === undefined ? sql`NULL` : sql`(SELECT pg_catalog.count(*) FROM (${counted}) pgrst_source_count)`
+  return sql`WITH ${join(ctes)} SELECT ${total}::text AS total, pg_catalog.count(${T})::text AS page_total, ${callBody(plan)} AS body, nullif(current_setting('response.headers', true), '') AS response_headers, nullif(current_setting('response.status', true), '') AS response_status FROM (SELECT * FROM pgrst_source) ${T}`
+}
+
