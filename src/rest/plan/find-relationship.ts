@@ -4,6 +4,7 @@
  */
 import { errors } from '../../errors/catalog.js'
 import type { Cardinality, ColumnPairs, QualifiedIdentifier, Relationship, SchemaCache } from '../../schema-cache/types.js'
+import { similarity } from '../../schema-cache/find-relationships.js'
 import { tableKey } from '../../schema-cache/types.js'
 
 export function isToOne(rel: Relationship): boolean {
@@ -106,21 +107,4 @@ function suggestRelationship(all: readonly Relationship[], name: string): string
     }
   }
   return best !== undefined && bestScore >= 0.5 ? `Perhaps you meant '${best}' instead of '${name}'.` : null
-}
-
-/** 1 − normalised Levenshtein distance: cheap and good enough for "Perhaps you meant". */
-export function similarity(a: string, b: string): number {
-  if (a === b) return 1
-  const m = a.length
-  const n = b.length
-  if (m === 0 || n === 0 || Math.max(m, n) > 200) return 0
-  let prev = Array.from({ length: n + 1 }, (_, j) => j)
-  for (let i = 1; i <= m; i++) {
-    const cur = [i]
-    for (let j = 1; j <= n; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    prev = cur
-  }
-  return 1 - prev[n]! / Math.max(m, n)
 }

@@ -5,7 +5,7 @@
  */
 import { errors } from '../../errors/catalog.js'
 import type { Routine, SchemaCache } from '../../schema-cache/types.js'
-import { similarity } from './find-relationship.js'
+import { similarity } from '../../schema-cache/find-relationships.js'
 
 /** How the request body was sent, as far as choosing a function is concerned. */
 export type BodyKind = 'json' | 'text' | 'xml' | 'octet' | 'other'
