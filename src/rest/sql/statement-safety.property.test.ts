@@ -6,65 +6,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { isApiError } from '../../errors/api-error.js'
-import type { Column, SchemaCache, Table } from '../../schema-cache/types.js'
+import { fakeSchemaCache } from '../../../test/support/fake-schema-cache.js'
 import { parseApiRequest } from '../api-request/parse-api-request.js'
 import { planAction } from '../plan/plan-action.js'
 import { loadConfig } from '../../config/load-config.js'
 import { compile } from './fragment.js'
 import { mainStatement } from './main-statement.js'
 
-const column = (name: string, type: string, extra: Partial<Column> = {}): Column => ({
-  name,
-  type,
-  baseType: type,
-  nullable: true,
-  default: null,
-  maxLength: null,
-  enumValues: [],
-  description: null,
-  isJson: type === 'jsonb',
-  isTsvector: false,
-  ...extra,
-})
-
-const table = (name: string, columns: Column[]): Table => ({
-  schema: 'public',
-  name,
-  kind: 'table',
-  description: null,
-  insertable: true,
-  updatable: true,
-  deletable: true,
-  primaryKey: ['id'],
-  columns,
-})
-
-const things = table('things', [column('id', 'integer'), column('name', 'text'), column('data', 'jsonb')])
-const parts = table('parts', [column('id', 'integer'), column('thing_id', 'integer'), column('label', 'text')])
-const cache: SchemaCache = {
-  schemas: ['public'],
-  tables: new Map([
-    ['public.things', things],
-    ['public.parts', parts],
-  ]),
-  relationships: new Map([
-    [
-      'public.things',
-      [
-        {
-          kind: 'foreignKey',
-          table: { schema: 'public', name: 'things' },
-          foreignTable: { schema: 'public', name: 'parts' },
-          isSelf: false,
-          cardinality: { kind: 'O2M', constraint: 'parts_thing_id_fkey', columns: [['id', 'thing_id']] },
-          tableIsView: false,
-          foreignTableIsView: false,
-        },
-      ],
-    ],
-  ]),
-  routines: new Map(),
-}
+const cache = fakeSchemaCache
 const config = loadConfig({}, { aggregatesEnabled: true, txEnd: 'commit-allow-override' })
 
 const MARK = 'ZQX'
