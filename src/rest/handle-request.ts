@@ -38,7 +38,7 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
     const cache = deps.schemaCache.current()
     if (!cache) throw errors.noSchemaCache()
     if (request.method === 'OPTIONS') return optionsResponse(request, cache)
-    const plan = planAction(request, cache, deps.config)
+    const plan = planAction(request, cache, deps.config, { dbName: deps.db.name })
     const env = envStatement({
       schema: request.schema,
       extraSearchPath: deps.config.extraSearchPath,

@@ -74,6 +74,8 @@ function decodeSegment(segment: string): string {
 export function parseTarget(path: string): Target {
   const segments = path.split('/').filter((s, i) => !(i === 0 && s === ''))
   if (segments.length === 0 || (segments.length === 1 && segments[0] === '')) return { kind: 'root' }
+  // the OpenAPI document also lives at a name tools look for
+  if (segments.length === 1 && segments[0] === 'openapi.json') return { kind: 'root' }
   if (segments.length === 1) {
     const name = decodeSegment(segments[0]!)
     if (name === '') throw errors.invalidPath()

@@ -10,14 +10,18 @@ import { checkMutation, needsCheck } from '../response/build-mutate-response.js'
 import { callTransactionCheck } from '../response/build-call-response.js'
 import { planCall } from './plan-call.js'
 import { planMutate } from './plan-mutate.js'
+import { planOpenApi } from './plan-openapi.js'
 import { planRead } from './plan-read.js'
 import type { ActionPlan } from './types.js'
 
-export function planAction(request: ApiRequest, cache: SchemaCache, config: AppConfig): ActionPlan {
+/** What the plan may need from outside the request: the database name the API is served under. */
+export type PlanContext = Readonly<{ dbName?: string }>
+
+export function planAction(request: ApiRequest, cache: SchemaCache, config: AppConfig, context: PlanContext = {}): ActionPlan {
   const options = { maxRows: config.maxRows, aggregatesEnabled: config.aggregatesEnabled }
   switch (request.target.kind) {
     case 'root':
-      throw errors.openApiDisabled()
+      return planOpenApi(request, cache, config, context.dbName)
     case 'routine':
       return planCall(request, cache, options)
     case 'relation':
@@ -34,6 +38,8 @@ export function isReadOnly(plan: ActionPlan): boolean {
       return false
     case 'call':
       return plan.readOnly
+    case 'openapi':
+      return true
   }
 }
 
@@ -46,5 +52,7 @@ export function transactionCheck(plan: ActionPlan): Batch['check'] {
       return needsCheck(plan) ? (rows) => checkMutation(plan, rows[0]) : undefined
     case 'call':
       return callTransactionCheck(plan)
+    case 'openapi':
+      return undefined
   }
 }

@@ -7,6 +7,7 @@ import type { AggregateFunction, Field, OpExpr } from '../api-request/types.js'
 import type { CastType, QualifiedIdentifier } from '../sql/fragment.js'
 import type { Relationship, Table } from '../../schema-cache/types.js'
 import type { CallPlan } from './plan-call.js'
+import type { OpenApiPlan } from './plan-openapi.js'
 
 /** A column (or computed field) reference with what SQL generation needs to know about its type. */
 export type PlanField = Readonly<{
@@ -101,4 +102,4 @@ export type MutatePlan = Readonly<{
 }>
 
 /** Everything a request can turn into; each stage switches over `kind`. */
-export type ActionPlan = ReadPlan | MutatePlan | CallPlan
+export type ActionPlan = ReadPlan | MutatePlan | CallPlan | OpenApiPlan

@@ -6,6 +6,7 @@ import type { ApiRequest } from '../api-request/api-request.js'
 import type { ActionPlan } from '../plan/types.js'
 import { buildCallResponse } from './build-call-response.js'
 import { buildMutateResponse } from './build-mutate-response.js'
+import { buildOpenApiResponse } from './build-openapi-response.js'
 import { buildReadResponse } from './build-read-response.js'
 import type { HttpResponse } from './http-response.js'
 
@@ -17,5 +18,7 @@ export function buildResponse(request: ApiRequest, plan: ActionPlan, row: Result
       return buildMutateResponse(request, plan, row)
     case 'call':
       return buildCallResponse(request, plan, row)
+    case 'openapi':
+      return buildOpenApiResponse(request, plan, row)
   }
 }

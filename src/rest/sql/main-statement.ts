@@ -8,6 +8,7 @@ import type { ActionPlan, ReadPlan } from '../plan/types.js'
 import { param, quoteIdent, sql, type Sql } from './fragment.js'
 import { callStatement } from './call-statement.js'
 import { mutateStatement } from './mutate-statement.js'
+import { openApiStatement } from './openapi-statement.js'
 import { rootSelect } from './read-query.js'
 
 const T = sql`"_postgrest_t"`
@@ -70,5 +71,7 @@ export function mainStatement(plan: ActionPlan): Sql {
       return mutateStatement(plan)
     case 'call':
       return callStatement(plan)
+    case 'openapi':
+      return openApiStatement(plan)
   }
 }

@@ -1,0 +1,132 @@
+/**
+ * Child processes of the benchmark (the data-api server, the hand-written peer): start, wait until
+ * they answer, read their CPU time from /proc, stop them. Also free loopback ports.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { createWriteStream, readFileSync, readdirSync } from 'node:fs'
+import { createServer } from 'node:net'
+
+export type Child = Readonly<{
+  name: string
+  process: ChildProcess
+  pid: number
+  logPath: string
+  /** resolves once the process has exited */
+  exited: Promise<number | null>
+  stop: () => Promise<void>
+}>
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+export function startChild(name: string, args: readonly string[], env: Readonly<Record<string, string>>, logPath: string, cwd: string): Child {
+  const log = createWriteStream(logPath)
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout?.pipe(log)
+  child.stderr?.pipe(log)
+  if (child.pid === undefined) throw new Error(`could not start ${name}`)
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return {
+    name,
+    process: child,
+    pid: child.pid,
+    logPath,
+    exited,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      child.kill('SIGTERM')
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5000).unref())
+      if ((await Promise.race([exited, timeout])) === 'timeout') {
+        child.kill('SIGKILL')
+        await exited
+      }
+    },
+  }
+}
+
+/** Polls `url` until it answers 200, the child exits, or `timeoutMs` passes. */
+export async function waitUntilReady(child: Child, url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let exited = false
+  void child.exited.then(() => (exited = true))
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${child.name} exited during start-up; see ${child.logPath}:\n${tail(child.logPath)}`)
+    try {
+      const res = await fetch(url)
+      if (res.status === 200) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`${child.name} was not ready after ${timeoutMs} ms; see ${child.logPath}:\n${tail(child.logPath)}`)
+}
+
+export function tail(path: string, lines = 20): string {
+  try {
+    return readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n')
+  } catch {
+    return ''
+  }
+}
+
+let ticksPerSecond: number | undefined
+
+function ticks(): number {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+  return ticksPerSecond
+}
+
+/** The fields of /proc/<pid>/stat after the command name (which is in parentheses and may hold spaces). */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  } catch {
+    return undefined // gone meanwhile
+  }
+}
+
+// Counted after the name: state is the 1st, ppid the 2nd, utime/stime the 12th/13th, and
+// cutime/cstime (children already waited for) the 14th/15th (fields 14–17 of the whole line).
+
+/** User and system CPU time of a process, in seconds. */
+export function cpuSeconds(pid: number): { user: number; system: number } {
+  const fields = statFields(pid)
+  if (!fields) throw new Error(`process ${pid} is gone`)
+  return { user: Number(fields[11]) / ticks(), system: Number(fields[12]) / ticks() }
+}
+
+/**
+ * CPU seconds of a whole PostgreSQL cluster: the postmaster, its live children (backends, pgbench's
+ * connections while they last) and the children it has already reaped.
+ */
+export function clusterCpuSeconds(postmasterPid: number): number {
+  const postmaster = statFields(postmasterPid)
+  if (!postmaster) return Number.NaN
+  let total = postmaster.slice(11, 15).reduce((a, f) => a + Number(f), 0)
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const fields = statFields(Number(entry))
+    if (fields && Number(fields[1]) === postmasterPid) total += Number(fields[11]) + Number(fields[12])
+  }
+  return total / ticks()
+}
+
+/** The whole machine's busy and total CPU time from /proc/stat, in ticks. */
+export function machineTicks(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? ''
+  const values = line.trim().split(/\s+/).slice(1).map(Number)
+  const total = values.reduce((a, b) => a + b, 0)
+  const idle = (values[3] ?? 0) + (values[4] ?? 0)
+  return { busy: total - idle, total }
+}

@@ -1,0 +1,36 @@
+/**
+ * Stage 2 (plan). `GET|HEAD /` → OpenApiPlan: the OpenAPI document of the request's schema, built
+ * from the schema cache and, in follow-privileges mode, from what the request role may do (asked of
+ * the database as that role). Disabled → PGRST126. Pure.
+ */
+import type { AppConfig } from '../../config/app-config.js'
+import { errors } from '../../errors/catalog.js'
+import type { SchemaCache } from '../../schema-cache/types.js'
+import type { ApiRequest } from '../api-request/api-request.js'
+import type { MediaType } from '../api-request/media-type.js'
+import { negotiate } from './plan-read.js'
+
+export type OpenApiPlan = Readonly<{
+  kind: 'openapi'
+  schema: string
+  followPrivileges: boolean
+  cache: SchemaCache
+  /** `/{db}/rest/v1` */
+  basePath: string
+  mediaType: MediaType
+  headOnly: boolean
+}>
+
+export function planOpenApi(request: ApiRequest, cache: SchemaCache, config: AppConfig, dbName: string | undefined): OpenApiPlan {
+  if (config.openApiMode === 'disabled') throw errors.openApiDisabled()
+  if (request.method !== 'GET' && request.method !== 'HEAD') throw errors.unsupportedMethod(request.method)
+  return {
+    kind: 'openapi',
+    schema: request.schema,
+    followPrivileges: config.openApiMode !== 'ignore-privileges',
+    cache,
+    basePath: dbName === undefined ? '/' : `/${encodeURIComponent(dbName)}/rest/v1`,
+    mediaType: negotiate(request),
+    headOnly: request.method === 'HEAD',
+  }
+}
