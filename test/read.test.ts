@@ -298,6 +298,39 @@ describe.each(backends)('reads on %s', (backend) => {
     })
   })
 
+  describe('Prefer', () => {
+    it('renders times in the preferred timezone and says so', async () => {
+      const res = await get('/authors?select=stamp:born::timestamptz&id=eq.1', { Prefer: 'timezone=America/Los_Angeles' })
+      expect(res.headers.get('preference-applied')).toBe('timezone=America/Los_Angeles')
+      expect(await res.json()).toEqual([{ stamp: '1929-10-21T00:00:00-08:00' }])
+    })
+
+    it('ignores an unknown timezone, or refuses it with handling=strict', async () => {
+      let res = await get('/authors?select=id&id=eq.1', { Prefer: 'timezone=Mars/Olympus' })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('preference-applied')).toBeNull()
+      res = await get('/authors?select=id&id=eq.1', { Prefer: 'handling=strict, timezone=Mars/Olympus' })
+      expect(res.status).toBe(400)
+      expect(await res.json()).toEqual({
+        code: 'PGRST122',
+        details: 'Invalid preferences: timezone=Mars/Olympus',
+        hint: null,
+        message: 'Invalid preferences given with handling=strict',
+      })
+    })
+
+    it('refuses unknown preferences with handling=strict', async () => {
+      const res = await get('/authors', { Prefer: 'handling=strict, foo=bar, count=exact' })
+      expect(res.status).toBe(400)
+      expect(((await res.json()) as { details: string }).details).toBe('Invalid preferences: foo=bar')
+    })
+
+    it('echoes the count preference', async () => {
+      const res = await get('/authors?select=id', { Prefer: 'count=exact' })
+      expect(res.headers.get('preference-applied')).toBe('count=exact')
+    })
+  })
+
   describe('HEAD and OPTIONS', () => {
     it('HEAD answers the headers of GET without a body', async () => {
       const res = await s.request('/books?select=id&limit=2', { method: 'HEAD', headers: { Prefer: 'count=exact' } })

@@ -50,8 +50,12 @@ export async function loadSchemaCache(query: CatalogQuery, schemas: readonly str
     routines: column(routineRows, 'routines', rawRoutine),
     computed: column(routineRows, 'computed', rawComputed),
   }
-  return assembleSchemaCache(schemas, catalog)
+  const zoneRows = await query(TIMEZONES_SQL)
+  const timezones = new Set(column(zoneRows, 'names', z.string()))
+  return { ...assembleSchemaCache(schemas, catalog), timezones }
 }
+
+const TIMEZONES_SQL = `select coalesce(json_agg(name), '[]'::json) as names from pg_catalog.pg_timezone_names`
 
 /** Decodes a one-row, JSON-array column; a driver that returns json as text is tolerated. */
 function column<T>(rows: readonly Record<string, unknown>[], name: string, item: ZodType<T>): T[] {

@@ -118,6 +118,8 @@ export type SchemaCache = Readonly<{
   relationships: ReadonlyMap<string, readonly Relationship[]>
   /** key: `schema.name` → overloads */
   routines: ReadonlyMap<string, readonly Routine[]>
+  /** pg_timezone_names, for `Prefer: timezone=` */
+  timezones?: ReadonlySet<string>
 }>
 
 export function tableKey(id: QualifiedIdentifier): string {

@@ -11,6 +11,7 @@ import type { ApiRequest } from '../api-request/api-request.js'
 import { parsePayload, type Payload, type Row } from '../api-request/payload.js'
 import { findTableOrThrow } from './find-table.js'
 import { negotiate, planReadTree } from './plan-read.js'
+import { resolveTimezone } from './resolve-timezone.js'
 import type { MutatePlan, PlanCondition, ReadNode } from './types.js'
 
 export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppConfig): MutatePlan {
@@ -46,6 +47,7 @@ export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppC
   }
 
   const rollback = resolveRollback(config.txEnd, prefs.tx)
+  const timezone = resolveTimezone(prefs, cache)
   const returning = prefs.return ?? 'minimal'
   return {
     kind: 'mutate',
@@ -66,7 +68,8 @@ export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppC
     count: prefs.count,
     maxAffected: prefs.handling === 'strict' && mutation !== 'insert' ? prefs.maxAffected : undefined,
     rollback,
-    preferenceApplied: preferenceApplied(request, table, mutation, onConflict !== undefined, missingDefault),
+    preferenceApplied: preferenceApplied(request, table, mutation, onConflict !== undefined, missingDefault, timezone),
+    timezone,
     isArrayPayload: payload.isArray,
   }
 }
@@ -150,6 +153,7 @@ function preferenceApplied(
   mutation: MutatePlan['mutation'],
   hasConflictTarget: boolean,
   missingDefault: boolean,
+  timezone: string | undefined,
 ): string[] {
   const p = request.preferences
   const out: string[] = []
@@ -159,6 +163,7 @@ function preferenceApplied(
   if (p.count) out.push(`count=${p.count}`)
   if (p.tx) out.push(`tx=${p.tx}`)
   if (p.handling) out.push(`handling=${p.handling}`)
+  if (timezone) out.push(`timezone=${timezone}`)
   if (p.maxAffected !== undefined && p.handling === 'strict' && mutation !== 'insert') out.push(`max-affected=${p.maxAffected}`)
   return out
 }

@@ -11,6 +11,7 @@ import type { EmbedPath, Field, Filter, LogicTree, OrderTerm, SelectItem } from 
 import { asCastType, type CastType, type QualifiedIdentifier } from '../sql/fragment.js'
 import { findRelationship, isToOne } from './find-relationship.js'
 import { findTableOrThrow } from './find-table.js'
+import { resolveTimezone } from './resolve-timezone.js'
 import type { EmbedPlan, PlanCondition, PlanField, PlanOrderTerm, ReadNode, ReadPlan, SelectField } from './types.js'
 
 export type PlanOptions = Readonly<{ maxRows: number | undefined; aggregatesEnabled: boolean }>
@@ -33,6 +34,8 @@ export function planRead(request: ApiRequest, cache: SchemaCache, options: PlanO
   if (request.target.kind !== 'relation') throw errors.invalidPath()
   const table = findTableOrThrow(cache, request.schema, request.target.name)
   const { root, hasAggregates } = planReadTree(request, cache, table, options)
+  const timezone = resolveTimezone(request.preferences, cache)
+  const prefs = request.preferences
   return {
     kind: 'read',
     root,
@@ -41,6 +44,12 @@ export function planRead(request: ApiRequest, cache: SchemaCache, options: PlanO
     count: request.preferences.count,
     maxRows: options.maxRows,
     hasAggregates,
+    timezone,
+    preferenceApplied: [
+      ...(prefs.count ? [`count=${prefs.count}`] : []),
+      ...(prefs.handling ? [`handling=${prefs.handling}`] : []),
+      ...(timezone ? [`timezone=${timezone}`] : []),
+    ],
   }
 }
 

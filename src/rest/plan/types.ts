@@ -68,6 +68,9 @@ export type ReadPlan = Readonly<{
   /** max-rows for `count=estimated` */
   maxRows: number | undefined
   hasAggregates: boolean
+  /** the zone of `Prefer: timezone=` when it applies */
+  timezone: string | undefined
+  preferenceApplied: readonly string[]
 }>
 
 export type MutatePlan = Readonly<{
@@ -97,6 +100,7 @@ export type MutatePlan = Readonly<{
   maxAffected: number | undefined
   rollback: boolean
   preferenceApplied: readonly string[]
+  timezone: string | undefined
   /** the payload was an array: the representation stays one */
   isArrayPayload: boolean
 }>

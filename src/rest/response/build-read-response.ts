@@ -30,6 +30,7 @@ export function buildReadResponse(request: ApiRequest, plan: ReadPlan, row: Resu
     'Content-Location': request.query.canonical === '' ? request.path : `${request.path}?${request.query.canonical}`,
   }
   if (request.schemaNegotiated) headers['Content-Profile'] = request.schema
+  if (plan.preferenceApplied.length > 0) headers['Preference-Applied'] = plan.preferenceApplied.join(', ')
   const overrides = gucHeaders(row?.response_headers)
   const finalStatus = gucStatus(row?.response_status) ?? status
   const body = plan.headOnly ? undefined : Buffer.from(row?.body ?? '[]')

@@ -16,16 +16,19 @@ export type RequestContext = Readonly<{
   path: string
   headers: Readonly<Record<string, string>>
   cookies: Readonly<Record<string, string>>
+  /** a zone from `Prefer: timezone=`, already checked against pg_timezone_names */
+  timezone?: string
 }>
 
 const TEXT = compile(
   sql`select set_config('search_path', ${0}, true), set_config('role', ${0}, true), set_config('request.jwt.claims', ${0}, true), set_config('request.method', ${0}, true), set_config('request.path', ${0}, true), set_config('request.headers', ${0}, true), set_config('request.cookies', ${0}, true)`,
 ).text
+const TEXT_WITH_TIMEZONE = `${TEXT}, set_config('timezone', $8, true)`
 
 export function envStatement(ctx: RequestContext): CompiledSql {
   const searchPath = [ctx.schema, ...ctx.extraSearchPath.filter((s) => s !== ctx.schema)].map(quoteIdent).join(', ')
   return {
-    text: TEXT,
+    text: ctx.timezone === undefined ? TEXT : TEXT_WITH_TIMEZONE,
     values: [
       searchPath,
       ctx.role,
@@ -34,6 +37,7 @@ export function envStatement(ctx: RequestContext): CompiledSql {
       ctx.path,
       JSON.stringify(ctx.headers),
       JSON.stringify(ctx.cookies),
+      ...(ctx.timezone === undefined ? [] : [ctx.timezone]),
     ],
   }
 }
