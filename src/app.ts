@@ -7,8 +7,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
-import { Authenticator, parseRoleClaimKey } from './auth/authenticate.js'
-import { createSecretVerifier } from './auth/secret-verifier.js'
+import { applySettings, readSettings } from './admin/settings.js'
+import { AuthRuntime, type AuthConfig, type AuthRuntimeOptions } from './auth/auth-runtime.js'
+import { RoleGate } from './auth/role-gate.js'
 import type { AppConfig } from './config/app-config.js'
 import type { Database } from './db/database.js'
 import { bootstrapDatabase } from './db/bootstrap.js'
@@ -26,6 +27,10 @@ export type App = Readonly<{
   adminKey: string | undefined
   jwtSecret: string | undefined
   logger: Logger
+  /** the current authenticator; rebuilt when the database's settings change */
+  auth: AuthRuntime
+  /** re-reads data_api.settings and applies them (what `NOTIFY data_api, 'reload config'` does) */
+  reloadConfig: () => Promise<void>
   close: () => Promise<void>
 }>
 
@@ -52,41 +57,88 @@ export function isInMemory(dataDir: string): boolean {
   return dataDir.startsWith('memory://')
 }
 
-export async function startApp(config: AppConfig, options: { logger?: Logger; writeServerInfo?: boolean } = {}): Promise<App> {
+/**
+ * Bootstraps the database; a connecting role that may not (e.g. `authenticator` itself, after
+ * `data-api enable` was run by an owner) uses the objects already there.
+ */
+async function bootstrapOrReuse(db: Database, logger: Logger): Promise<void> {
+  try {
+    const { warnings } = await bootstrapDatabase(db)
+    for (const warning of warnings) logger.warn(warning)
+  } catch (err) {
+    if ((err as { code?: string }).code !== '42501') throw err
+    const [row] = await db.query<{ ready: boolean }>(
+      // catalog lookups: the connecting role may lack USAGE on these schemas
+      `select exists (select from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'auth' and p.proname = 'user_id')
+          and exists (select from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'data_api' and c.relname = 'settings') as ready`,
+    )
+    if (!row?.ready) throw err
+    logger.info('The connecting role may not create data-api objects; using the ones `data-api enable` created')
+  }
+}
+
+export async function startApp(
+  config: AppConfig,
+  options: {
+    logger?: Logger
+    writeServerInfo?: boolean
+    /** JWKS cache tuning (refetch rate limit, refresh period, timeout, size); tests shorten them */
+    jwks?: AuthRuntimeOptions['jwks']
+  } = {},
+): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: undefined })
   const embedded = config.databaseUrl === undefined
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize, name: config.embeddedName })
   const closers: (() => Promise<void>)[] = [() => db.close()]
   try {
-    const { warnings } = await bootstrapDatabase(db)
-    for (const warning of warnings) logger.warn(warning)
+    await bootstrapOrReuse(db, logger)
+
+    // Settings stored in the database apply where no environment variable was set explicitly.
+    const effective = async (): Promise<AppConfig> => {
+      const { config: merged, warnings } = applySettings(config, await readSettings(db))
+      for (const warning of warnings) logger.warn(warning)
+      return merged
+    }
+    const startConfig = await effective()
 
     const schemaCache = new SchemaCacheStore(db, config.schemas, {
       onLoaded: (cache, ms) => logger.info({ ms: Math.round(ms) }, `Schema cache loaded: ${describeSchemaCache(cache)}`),
       onError: (err) => logger.error({ err }, 'Schema cache load failed'),
     })
     await schemaCache.reload()
+
+    const jwtSecret = config.jwtSecret ?? (embedded ? localSecret(config.dataDir, 'jwt-secret', 48) : undefined)
+    const adminKey = config.adminKey ?? (embedded ? localSecret(config.dataDir, 'admin-key', 32) : undefined)
+    // The generated embedded secret verifies `data-api token` tokens unless an identity provider is configured.
+    const authConfig = (c: AppConfig): AuthConfig => ({ ...c, jwtSecret: c.jwtSecret ?? (c.jwksUrl || c.jwks ? undefined : jwtSecret) })
+    const auth = new AuthRuntime(authConfig(startConfig), {
+      roleGate: new RoleGate((text, values) => db.query(text, values), { generation: () => schemaCache.current() }),
+      database: db.name,
+      jwks: options.jwks,
+      onJwksError: (url, err, hasKeys) =>
+        logger.warn({ url }, `JWKS fetch failed: ${err.message}${hasKeys ? ' (still using the keys fetched before)' : ''}`),
+      onJwksFetched: (url, keys, ignored) =>
+        logger.info({ url }, `JWKS fetched: ${keys} key${keys === 1 ? '' : 's'}${ignored ? `, ${ignored} ignored (not public signing keys)` : ''}`),
+    })
+    closers.push(async () => auth.close())
+    const reloadConfig = async () => {
+      auth.configure(authConfig(await effective()))
+      logger.info('Configuration reloaded from the database settings')
+    }
+
     for (const channel of ['data_api', 'pgrst']) {
       const stop = await db.listen(channel, (payload) => {
         if (payload === '' || payload === 'reload schema') void schemaCache.reload().catch(() => undefined)
+        if (payload === 'reload config') void reloadConfig().catch((err: unknown) => logger.error({ err }, 'Configuration reload failed'))
       })
       closers.push(stop)
     }
 
-    const jwtSecret = config.jwtSecret ?? (embedded ? localSecret(config.dataDir, 'jwt-secret', 48) : undefined)
-    const adminKey = config.adminKey ?? (embedded ? localSecret(config.dataDir, 'admin-key', 32) : undefined)
-    const authenticator = new Authenticator({
-      verifier: jwtSecret ? createSecretVerifier({ secret: jwtSecret, audience: config.jwtAudience }) : undefined,
-      anonRole: config.anonRole,
-      defaultRole: config.defaultRole,
-      roleClaimPath: parseRoleClaimKey('.role'),
-    })
-
     const server = createServer({
-      config,
+      config: startConfig,
       db,
       schemaCache,
-      authenticator,
+      authenticator: auth,
       adminKey,
       onInternalError: (err) => logger.error({ err }, 'Internal error'),
     })
@@ -123,6 +175,8 @@ export async function startApp(config: AppConfig, options: { logger?: Logger; wr
       adminKey,
       jwtSecret,
       logger,
+      auth,
+      reloadConfig,
       close: async () => {
         if (closed) return
         closed = true

@@ -1,8 +1,10 @@
 /**
  * Bearer token → the role and claims a request runs with. Verification is behind the TokenVerifier
- * interface (an HS secret now; JWKS providers plug in the same way). Verified tokens are cached by
- * token string until they expire, bounded in size, since verification dominates a cheap request.
+ * interface (jwt-verifier.ts: shared secrets and JWKS keys). Verified tokens are cached by token
+ * string until they expire, bounded in size, since verification dominates a cheap request. The role
+ * a token names is checked by the role gate on every request (a cheap cached lookup).
  */
+import type { ApiError } from '../errors/api-error.js'
 import { errors } from '../errors/catalog.js'
 
 export type Claims = Readonly<Record<string, unknown>>
@@ -14,23 +16,64 @@ export interface TokenVerifier {
   verify(token: string): Promise<Claims>
 }
 
+/** What the request pipeline needs: an Authenticator, or something that hands requests to the current one. */
+export interface RequestAuthenticator {
+  authenticate(authorization: string | undefined): Promise<AuthResult>
+}
+
 export type AuthOptions = Readonly<{
   verifier: TokenVerifier | undefined
   anonRole: string | undefined
   defaultRole: string
   /** JSPath-like path of the role claim, e.g. `.role` or `.app_metadata.role` */
   roleClaimPath: readonly string[]
+  /** verified tokens kept (default 1000) */
   cacheSize?: number
+  /** longest a verified token is kept, ms (default 5 min); never past its exp */
+  cacheMaxLifetimeMs?: number
+  /** rejects when a token's role may not be used (see role-gate.ts) */
+  checkRole?: (role: string) => Promise<void>
+  /** when set, every request fails with it (the API is disabled for this database) */
+  refuseAll?: ApiError
+  now?: () => number
 }>
 
+/**
+ * `.role`, `.app_metadata.role`, `."https://example.com/role"`, `.roles[0]` → the path of keys (an
+ * array index as its decimal string). Anything else falls back to `.role`.
+ */
 export function parseRoleClaimKey(key: string): string[] {
-  // `.role`, `.app_metadata.role`, `."https://example.com/role"`
   const parts: string[] = []
-  const re = /\.(?:"((?:[^"\\]|\\.)*)"|([^."]+))/gy
-  let m: RegExpExecArray | null
-  while ((m = re.exec(key)) !== null) parts.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!)
-  if (parts.length === 0 || re.lastIndex !== key.length) return ['role']
-  return parts
+  let i = 0
+  while (i < key.length) {
+    if (key[i] === '[') {
+      const m = /^\[(\d+)\]/.exec(key.slice(i))
+      if (!m || parts.length === 0) return ['role']
+      parts.push(m[1]!)
+      i += m[0].length
+      continue
+    }
+    if (key[i] !== '.') return ['role']
+    i++
+    if (key[i] === '"') {
+      let name = ''
+      i++
+      while (i < key.length && key[i] !== '"') {
+        if (key[i] === '\\' && i + 1 < key.length) i++
+        name += key[i]
+        i++
+      }
+      if (key[i] !== '"') return ['role']
+      i++
+      parts.push(name)
+    } else {
+      const m = /^[^."[\]]+/.exec(key.slice(i))
+      if (!m) return ['role']
+      parts.push(m[0])
+      i += m[0].length
+    }
+  }
+  return parts.length > 0 ? parts : ['role']
 }
 
 function roleFrom(claims: Claims, path: readonly string[]): string | undefined {
@@ -45,34 +88,62 @@ function roleFrom(claims: Claims, path: readonly string[]): string | undefined {
 
 type Cached = { result: AuthResult; expiresAt: number }
 
-export class Authenticator {
+export class Authenticator implements RequestAuthenticator {
   private readonly cache = new Map<string, Cached>()
-  constructor(private readonly options: AuthOptions) {}
+  private lastSweep = 0
+  private readonly now: () => number
+  constructor(private readonly options: AuthOptions) {
+    this.now = options.now ?? Date.now
+  }
 
   async authenticate(authorization: string | undefined): Promise<AuthResult> {
+    if (this.options.refuseAll) throw this.options.refuseAll
     const token = bearerToken(authorization)
     if (token === undefined) {
       if (this.options.anonRole === undefined) throw errors.anonymousDisabled()
       return { role: this.options.anonRole, claims: { role: this.options.anonRole }, isAnonymous: true }
     }
-    const now = Date.now()
+    const result = await this.verified(token)
+    await this.options.checkRole?.(result.role)
+    return result
+  }
+
+  /** Verified tokens currently cached. */
+  get cacheSize(): number {
+    return this.cache.size
+  }
+
+  private async verified(token: string): Promise<AuthResult> {
+    const now = this.now()
     const hit = this.cache.get(token)
-    if (hit && hit.expiresAt > now) return hit.result
+    if (hit) {
+      if (hit.expiresAt > now) return hit.result
+      this.cache.delete(token)
+    }
     if (!this.options.verifier) throw errors.jwtSecretMissing()
     const claims = await this.options.verifier.verify(token)
     const role = roleFrom(claims, this.options.roleClaimPath) ?? this.options.defaultRole
     const result: AuthResult = { role, claims: { ...claims, role }, isAnonymous: false }
-    const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : now + 60_000
-    this.remember(token, { result, expiresAt: Math.min(exp, now + 300_000) })
+    const maxLifetime = this.options.cacheMaxLifetimeMs ?? 300_000
+    const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : Number.POSITIVE_INFINITY
+    const expiresAt = Math.min(exp, now + maxLifetime)
+    if (expiresAt > now) this.remember(token, { result, expiresAt }, now)
     return result
   }
 
-  private remember(token: string, entry: Cached): void {
+  private remember(token: string, entry: Cached, now: number): void {
     const max = this.options.cacheSize ?? 1000
-    if (this.cache.size >= max) {
-      // Drop the oldest entry: Map iterates in insertion order.
+    if (max <= 0) return
+    if (this.cache.size >= max && now - this.lastSweep >= 1000) {
+      // Expired entries go first (at most one sweep a second, so a full cache of live tokens stays cheap).
+      this.lastSweep = now
+      for (const [key, cached] of this.cache) if (cached.expiresAt <= now) this.cache.delete(key)
+    }
+    while (this.cache.size >= max) {
+      // Then the oldest: Map iterates in insertion order.
       const oldest = this.cache.keys().next()
-      if (!oldest.done) this.cache.delete(oldest.value)
+      if (oldest.done) break
+      this.cache.delete(oldest.value)
     }
     this.cache.set(token, entry)
   }

@@ -41,9 +41,45 @@ export const configSchema = z.object({
   DATA_API_ANON_ROLE: z.string().default('anonymous'),
   /** role used for a valid token that carries no role claim */
   DATA_API_DEFAULT_ROLE: z.string().default('authenticated'),
-  /** HS256/384/512 shared secret; embedded mode generates one in DATA_API_DIR when unset */
+  /** HS256/384/512 shared secret; embedded mode generates one in DATA_API_DIR when unset (and no JWKS is set) */
   DATA_API_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  DATA_API_JWT_AUD: z.string().optional(),
+  /** the secret is base64: its decoded bytes are the key */
+  DATA_API_JWT_SECRET_IS_BASE64: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** an identity provider's JWKS endpoint (https://…/.well-known/jwks.json) */
+  DATA_API_JWKS_URL: z
+    .string()
+    .url('must be an http(s) URL')
+    .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
+    .optional(),
+  /** an inline JWKS: {"keys": [...]} (public keys: RSA, EC, OKP) */
+  DATA_API_JWKS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        const value = JSON.parse(text) as unknown
+        if (typeof value === 'object' && value !== null && Array.isArray((value as { keys?: unknown }).keys)) return value as InlineJwks
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON Web Key Set: {"keys": [...]}' })
+      return z.NEVER
+    })
+    .optional(),
+  /** accepted audiences, comma-separated: a token's aud (string or array) must contain one */
+  DATA_API_JWT_AUD: csv.optional(),
+  /** accepted issuers, comma-separated: a token's iss must be one */
+  DATA_API_JWT_ISSUER: csv.optional(),
+  /** where the role is in the claims, JSPath-like: `.role`, `.app_metadata.role`, `."https://x/role"` */
+  DATA_API_ROLE_CLAIM_KEY: z
+    .string()
+    .regex(/^(\.("([^"\\]|\\.)*"|[^."[\]]+)(\[\d+\])*)+$/, 'must look like .role, .app_metadata.role or ."https://example.com/role"')
+    .default('.role'),
+  /** clock skew allowed on exp and nbf, in seconds */
+  DATA_API_JWT_LEEWAY: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of seconds')
+    .transform(Number)
+    .default(30),
   DATA_API_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   DATA_API_CORS_ORIGINS: csv.optional(),
   DATA_API_MAX_BODY_BYTES: z
@@ -67,6 +103,9 @@ export const configSchema = z.object({
   DATA_API_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 })
 
+/** An inline JSON Web Key Set, as parsed from DATA_API_JWKS. */
+export type InlineJwks = Readonly<{ keys: readonly Readonly<Record<string, unknown>>[] }>
+
 export type AppConfig = Readonly<{
   databaseUrl: string | undefined
   dataDir: string
@@ -80,7 +119,21 @@ export type AppConfig = Readonly<{
   anonRole: string | undefined
   defaultRole: string
   jwtSecret: string | undefined
-  jwtAudience: string | undefined
+  jwtSecretIsBase64: boolean
+  /** an identity provider's JWKS endpoint */
+  jwksUrl: string | undefined
+  /** an inline key set */
+  jwks: InlineJwks | undefined
+  /** accepted audiences (a token's aud must contain one); undefined = not checked */
+  jwtAudience: readonly string[] | undefined
+  /** accepted issuers; undefined = not checked */
+  jwtIssuer: readonly string[] | undefined
+  /** JSPath-like key of the role claim, default `.role` */
+  roleClaimKey: string
+  /** clock skew allowed on exp/nbf, seconds */
+  jwtLeewaySeconds: number
+  /** false when the database's settings say `data-api disable` was run */
+  apiEnabled: boolean
   adminKey: string | undefined
   corsOrigins: readonly string[] | undefined
   aggregatesEnabled: boolean
@@ -91,4 +144,9 @@ export type AppConfig = Readonly<{
   maxBodyBytes: number
   txEnd: 'commit' | 'commit-allow-override' | 'rollback' | 'rollback-allow-override'
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent'
+  /**
+   * The fields set explicitly (by an environment variable or an override) rather than defaulted.
+   * Settings stored in the database (data_api.settings) apply to every other field.
+   */
+  explicit?: readonly (keyof AppConfig)[]
 }>

@@ -8,6 +8,37 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError'
 }
 
+/** Which AppConfig field each variable sets: a variable that is present makes its field explicit. */
+const FIELD_OF_VARIABLE: Readonly<Record<string, keyof AppConfig>> = {
+  DATABASE_URL: 'databaseUrl',
+  DATA_API_DIR: 'dataDir',
+  DATA_API_DB_NAME: 'embeddedName',
+  HOST: 'host',
+  PORT: 'port',
+  DATA_API_POOL_SIZE: 'poolSize',
+  DATA_API_SCHEMAS: 'schemas',
+  DATA_API_EXTRA_SEARCH_PATH: 'extraSearchPath',
+  DATA_API_MAX_ROWS: 'maxRows',
+  DATA_API_ANON_ROLE: 'anonRole',
+  DATA_API_DEFAULT_ROLE: 'defaultRole',
+  DATA_API_JWT_SECRET: 'jwtSecret',
+  DATA_API_JWT_SECRET_IS_BASE64: 'jwtSecretIsBase64',
+  DATA_API_JWKS_URL: 'jwksUrl',
+  DATA_API_JWKS: 'jwks',
+  DATA_API_JWT_AUD: 'jwtAudience',
+  DATA_API_JWT_ISSUER: 'jwtIssuer',
+  DATA_API_ROLE_CLAIM_KEY: 'roleClaimKey',
+  DATA_API_JWT_LEEWAY: 'jwtLeewaySeconds',
+  DATA_API_ADMIN_KEY: 'adminKey',
+  DATA_API_CORS_ORIGINS: 'corsOrigins',
+  DATA_API_MAX_BODY_BYTES: 'maxBodyBytes',
+  DATA_API_AGGREGATES_ENABLED: 'aggregatesEnabled',
+  DATA_API_PRE_REQUEST: 'preRequest',
+  DATA_API_OPENAPI_MODE: 'openApiMode',
+  DATA_API_PLAN_ENABLED: 'planEnabled',
+  DATA_API_LOG_LEVEL: 'logLevel',
+}
+
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
   const parsed = configSchema.safeParse(present)
@@ -29,7 +60,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     anonRole: c.DATA_API_ANON_ROLE === 'none' ? undefined : c.DATA_API_ANON_ROLE,
     defaultRole: c.DATA_API_DEFAULT_ROLE,
     jwtSecret: c.DATA_API_JWT_SECRET,
-    jwtAudience: c.DATA_API_JWT_AUD,
+    jwtSecretIsBase64: c.DATA_API_JWT_SECRET_IS_BASE64,
+    jwksUrl: c.DATA_API_JWKS_URL,
+    jwks: c.DATA_API_JWKS,
+    jwtAudience: c.DATA_API_JWT_AUD && c.DATA_API_JWT_AUD.length > 0 ? c.DATA_API_JWT_AUD : undefined,
+    jwtIssuer: c.DATA_API_JWT_ISSUER && c.DATA_API_JWT_ISSUER.length > 0 ? c.DATA_API_JWT_ISSUER : undefined,
+    roleClaimKey: c.DATA_API_ROLE_CLAIM_KEY,
+    jwtLeewaySeconds: c.DATA_API_JWT_LEEWAY,
+    apiEnabled: true,
     adminKey: c.DATA_API_ADMIN_KEY,
     corsOrigins: c.DATA_API_CORS_ORIGINS,
     aggregatesEnabled: c.DATA_API_AGGREGATES_ENABLED,
@@ -40,5 +78,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     txEnd: c.DATA_API_TX_END,
     logLevel: c.DATA_API_LOG_LEVEL,
     ...overrides,
+    explicit: [
+      ...new Set([
+        ...Object.keys(present).flatMap((name) => (FIELD_OF_VARIABLE[name] ? [FIELD_OF_VARIABLE[name]] : [])),
+        ...(Object.keys(overrides) as (keyof AppConfig)[]).filter((k) => k !== 'explicit'),
+        ...(overrides.explicit ?? []),
+      ]),
+    ],
   }
 }

@@ -2,7 +2,7 @@
  * The REST pipeline: authenticate → parse → plan → build SQL → execute → respond. The only function
  * that knows the order of the stages, and the only try/catch on the request path.
  */
-import type { Authenticator, AuthResult } from '../auth/authenticate.js'
+import type { AuthResult, RequestAuthenticator } from '../auth/authenticate.js'
 import type { AppConfig } from '../config/app-config.js'
 import type { Database } from '../db/database.js'
 import { errors } from '../errors/catalog.js'
@@ -25,7 +25,8 @@ export type RestDeps = Readonly<{
   config: AppConfig
   db: Database
   schemaCache: SchemaCacheStore
-  authenticator: Authenticator
+  /** the current authenticator (swapped when the database's settings change) */
+  authenticator: RequestAuthenticator
   onInternalError: (err: unknown) => void
 }>
 
@@ -48,7 +49,6 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
       path: request.path,
       headers: request.headers,
       cookies: request.cookies,
-      timezone: 'timezone' in plan ? plan.timezone : undefined,
     })
     const preRequest = preRequestStatement(deps.config.preRequest)
     const rows = await deps.db.run({

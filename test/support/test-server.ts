@@ -28,7 +28,11 @@ export type TestServer = Readonly<{
   close: () => Promise<void>
 }>
 
-export async function startTestServer(backend: Backend, overrides: Partial<AppConfig> = {}): Promise<TestServer> {
+export async function startTestServer(
+  backend: Backend,
+  overrides: Partial<AppConfig> = {},
+  appOptions: Parameters<typeof startApp>[1] = {},
+): Promise<TestServer> {
   const temp = backend === 'postgres' ? await createTempPostgres() : undefined
   const config = loadConfig(
     {},
@@ -43,7 +47,7 @@ export async function startTestServer(backend: Backend, overrides: Partial<AppCo
       ...overrides,
     },
   )
-  const app = await startApp(config).catch(async (err: unknown) => {
+  const app = await startApp(config, appOptions).catch(async (err: unknown) => {
     await temp?.drop()
     throw err
   })

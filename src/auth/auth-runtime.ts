@@ -1,0 +1,127 @@
+/**
+ * The authenticator a server uses right now, rebuilt from configuration when the database's settings
+ * change (`NOTIFY data_api, 'reload config'`) without a restart. Requests call authenticate() on the
+ * runtime, which hands them to the current Authenticator; a rebuild swaps it whole (its token cache
+ * included, since audience or keys may have changed). The JWKS cache survives a rebuild that keeps
+ * the same URL, so a provider that is down meanwhile does not cost us its keys.
+ */
+import type { AppConfig } from '../config/app-config.js'
+import { ApiError } from '../errors/api-error.js'
+import { Authenticator, parseRoleClaimKey, type AuthResult, type RequestAuthenticator, type TokenVerifier } from './authenticate.js'
+import { RemoteKeySource, StaticKeySource, type JwksFetchError, type KeySource, type RemoteJwksOptions } from './jwks-cache.js'
+import { createJwtVerifier, secretKey } from './jwt-verifier.js'
+import type { RoleGate } from './role-gate.js'
+
+export type AuthConfig = Pick<
+  AppConfig,
+  | 'jwtSecret'
+  | 'jwtSecretIsBase64'
+  | 'jwksUrl'
+  | 'jwks'
+  | 'jwtAudience'
+  | 'jwtIssuer'
+  | 'jwtLeewaySeconds'
+  | 'anonRole'
+  | 'defaultRole'
+  | 'roleClaimKey'
+  | 'apiEnabled'
+>
+
+export type AuthRuntimeOptions = Readonly<{
+  roleGate?: RoleGate
+  jwks?: Omit<RemoteJwksOptions, 'onError' | 'onFetched'>
+  onJwksError?: (url: string, err: JwksFetchError, hasKeys: boolean) => void
+  onJwksFetched?: (url: string, keys: number, ignored: number) => void
+  /** the database name, for the message a disabled API answers with */
+  database?: string
+}>
+
+export function apiDisabledError(database: string | undefined): ApiError {
+  return new ApiError(
+    404,
+    'PGRST125',
+    'Invalid path specified in request URL',
+    `The Data API is disabled for database "${database ?? ''}"`,
+    'An operator can enable it with: data-api enable',
+  )
+}
+
+export class AuthRuntime implements RequestAuthenticator {
+  private authenticator: Authenticator
+  private remote: RemoteKeySource | undefined
+
+  constructor(
+    config: AuthConfig,
+    private readonly options: AuthRuntimeOptions = {},
+  ) {
+    this.authenticator = this.build(config)
+  }
+
+  authenticate(authorization: string | undefined): Promise<AuthResult> {
+    return this.authenticator.authenticate(authorization)
+  }
+
+  current(): Authenticator {
+    return this.authenticator
+  }
+
+  /** Rebuilds the authenticator for a new configuration. Throws (keeping the current one) if it is unusable. */
+  configure(config: AuthConfig): void {
+    const next = this.build(config)
+    this.authenticator = next
+    this.options.roleGate?.clear()
+  }
+
+  /** The JWKS endpoint in use, if any, and how its cache is doing. */
+  jwksStatus(): ReturnType<RemoteKeySource['status']> | undefined {
+    return this.remote?.status()
+  }
+
+  close(): void {
+    this.remote?.stop()
+    this.remote = undefined
+  }
+
+  private build(config: AuthConfig): Authenticator {
+    let keys: KeySource | undefined
+    let remote: RemoteKeySource | undefined
+    if (config.jwksUrl) {
+      remote = this.remote?.url === config.jwksUrl ? this.remote : this.newRemote(config.jwksUrl)
+      keys = remote
+    } else if (config.jwks) {
+      keys = new StaticKeySource(config.jwks)
+    }
+    const verifier =
+      config.jwtSecret || keys
+        ? createJwtVerifier({
+            secret: config.jwtSecret ? secretKey(config.jwtSecret, config.jwtSecretIsBase64) : undefined,
+            keys,
+            audience: config.jwtAudience,
+            issuer: config.jwtIssuer,
+            leewaySeconds: config.jwtLeewaySeconds,
+          })
+        : undefined
+    const authenticator = new Authenticator({
+      verifier,
+      anonRole: config.anonRole,
+      defaultRole: config.defaultRole,
+      roleClaimPath: parseRoleClaimKey(config.roleClaimKey),
+      checkRole: this.options.roleGate ? (role) => this.options.roleGate!.check(role) : undefined,
+      refuseAll: config.apiEnabled ? undefined : apiDisabledError(this.options.database),
+    })
+    if (remote !== this.remote) {
+      this.remote?.stop()
+      this.remote = remote
+      remote?.start()
+    }
+    return authenticator
+  }
+
+  private newRemote(url: string): RemoteKeySource {
+    return new RemoteKeySource(url, {
+      ...this.options.jwks,
+      onError: (err, hasKeys) => this.options.onJwksError?.(url, err, hasKeys),
+      onFetched: (keys, ignored) => this.options.onJwksFetched?.(url, keys.length, ignored),
+    })
+  }
+}
