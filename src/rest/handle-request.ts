@@ -13,12 +13,15 @@ import type { SchemaCache } from '../schema-cache/types.js'
 import { parseApiRequest, type RawRequest } from './api-request/parse-api-request.js'
 import type { ApiRequest } from './api-request/api-request.js'
 import { findTableOrThrow } from './plan/find-table.js'
+import { explainRequest } from './plan/explain.js'
 import { isReadOnly, planAction, transactionCheck } from './plan/plan-action.js'
+import { buildExplainResponse } from './response/build-explain-response.js'
 import { buildResponse } from './response/build-response.js'
 import type { HttpResponse } from './response/http-response.js'
 import { envStatement } from './sql/env-statement.js'
 import { compile } from './sql/fragment.js'
 import { mainStatement } from './sql/main-statement.js'
+import { explainStatement } from './sql/explain-statement.js'
 import { preRequestStatement } from './sql/pre-request-statement.js'
 
 export type RestDeps = Readonly<{
@@ -39,7 +42,9 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
     const cache = deps.schemaCache.current()
     if (!cache) throw errors.noSchemaCache()
     if (request.method === 'OPTIONS') return optionsResponse(request, cache)
-    const plan = planAction(request, cache, deps.config, { dbName: deps.db.name })
+    // Accept: application/vnd.pgrst.plan plans the request for its `for` media type, then explains it
+    const explained = explainRequest(request, deps.config.planEnabled)
+    const plan = planAction(explained?.request ?? request, cache, deps.config, { dbName: deps.db.name })
     const env = envStatement({
       schema: request.schema,
       extraSearchPath: deps.config.extraSearchPath,
@@ -54,10 +59,12 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
     const rows = await deps.db.run({
       env,
       ...(preRequest ? { preRequest } : {}),
-      main: compile(mainStatement(plan)),
+      main: explained ? explainStatement(compile(mainStatement(plan)), explained.explain) : compile(mainStatement(plan)),
       readOnly: isReadOnly(plan),
-      check: transactionCheck(plan),
+      // an EXPLAIN ANALYZE runs the statement: whatever it wrote is rolled back
+      check: explained ? () => 'rollback' : transactionCheck(plan),
     })
+    if (explained) return buildExplainResponse(explained.explain, rows, request.method === 'HEAD')
     return buildResponse(request, plan, rows[0])
   } catch (err) {
     return renderError(toApiError(err, auth !== undefined && !auth.isAnonymous, deps.onInternalError))
