@@ -66,9 +66,10 @@ describe.each(backends)('rpc on %s', (backend) => {
       expect(await ok(await post('/rpc/add_them', [{ a: 1, b: 1 }, { a: 5, b: 5 }]))).toBe(2)
     })
 
-    it('reads an urlencoded form', async () => {
+    it('reads an urlencoded form and CSV', async () => {
       const res = await post('/rpc/add_them', 'a=3&b=4', { 'Content-Type': 'application/x-www-form-urlencoded' })
       expect(await ok(res)).toBe(7)
+      expect(await ok(await post('/rpc/add_them', 'a,b\n5,6', { 'Content-Type': 'text/csv' }))).toBe(11)
     })
 
     it('passes arrays and JSON documents', async () => {
@@ -236,6 +237,7 @@ describe.each(backends)('rpc on %s', (backend) => {
       const res = await get('/rpc/books_by?author=1&select=id&order=id', { Range: '1-1', Prefer: 'count=exact' })
       expect(res.status).toBe(206)
       expect(res.headers.get('content-range')).toBe('1-1/3')
+      expect(res.headers.get('preference-applied')).toBe('count=exact')
       expect(await res.json()).toEqual([{ id: 2 }])
     })
 

@@ -23,6 +23,10 @@ describe('parseRpcPayload', () => {
     expect(parseRpcPayload('application/x-www-form-urlencoded', Buffer.from('a=1&b=x+y&a=2')).args).toEqual({ a: '1', b: 'x y' })
   })
 
+  it('reads the first row of CSV', () => {
+    expect(parseRpcPayload('text/csv', Buffer.from('a,b\n1,x\n2,y')).args).toEqual({ a: '1', b: 'x' })
+  })
+
   it('rejects invalid JSON and unknown media types with PGRST102', () => {
     expect(() => parseRpcPayload('application/json', Buffer.from('{'))).toThrow('Empty or invalid json')
     expect(() => parseRpcPayload('image/png', Buffer.from(''))).toThrow('Content-Type not acceptable: image/png')

@@ -1,11 +1,13 @@
 /**
  * Stage 1 (parse). The body of `POST /rpc/fn` → argument names and values (postgrest-spec.md §6.1,
- * §6.3): a JSON object (a JSON array counts as its first element), an urlencoded form, or nothing
+ * §6.3): a JSON object (a JSON array counts as its first element), an urlencoded form, CSV (its first
+ * row), or nothing
  * (≡ `{}`); a text/plain, text/xml or application/octet-stream body is one argument in itself.
  * Raises PGRST102.
  */
 import { errors } from '../../errors/catalog.js'
 import type { BodyKind } from '../plan/find-routine.js'
+import { parseCsvPayload } from './payload.js'
 
 export type RpcPayload = Readonly<{
   bodyKind: BodyKind
@@ -45,6 +47,11 @@ export function parseRpcPayload(contentType: string | undefined, body: Buffer | 
       const args: Record<string, unknown> = {}
       for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) if (!(key in args)) args[key] = value
       return { bodyKind: 'other', args, raw }
+    }
+    case 'text/csv': {
+      // a header row and value rows: the first row's fields are the arguments
+      const first = parseCsvPayload(raw.toString('utf8')).rows[0] ?? {}
+      return { bodyKind: 'other', args: first, raw }
     }
     case 'text/plain':
       return { bodyKind: 'text', args: {}, raw }

@@ -39,6 +39,8 @@ export type CallPlan = Readonly<{
   /** GET/HEAD always; POST unless the function is volatile */
   readOnly: boolean
   hasAggregates: boolean
+  /** for Preference-Applied */
+  preferenceApplied: readonly string[]
 }>
 
 export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanOptions): CallPlan {
@@ -72,6 +74,10 @@ export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanO
     count: request.preferences.count,
     readOnly: !isPost || routine.volatility !== 'volatile',
     hasAggregates,
+    preferenceApplied: [
+      ...(request.preferences.count ? [`count=${request.preferences.count}`] : []),
+      ...(request.preferences.handling ? [`handling=${request.preferences.handling}`] : []),
+    ],
   }
 }
 

@@ -35,6 +35,7 @@ export function buildCallResponse(request: ApiRequest, plan: CallPlan, row: Resu
   const lower = plan.root?.offset ?? plan.offset
   const headers: Record<string, string> = { 'Content-Range': contentRange(lower, pageTotal, total) }
   if (request.schemaNegotiated) headers['Content-Profile'] = request.schema
+  if (plan.preferenceApplied.length > 0) headers['Preference-Applied'] = plan.preferenceApplied.join(', ')
   const overrides = gucHeaders(row?.response_headers)
   if (plan.shape === 'void') {
     return { status: gucStatus(row?.response_status) ?? 204, headers: mergeHeaders(headers, overrides), body: undefined }
