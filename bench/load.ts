@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { trackTransient } from './processes.js'
 import { AUTHOR_PLACEHOLDER, type Workload } from './workloads.js'
 
 export type LoadTool = 'wrk' | 'autocannon'
@@ -109,6 +110,7 @@ end
 function collect(command: string, args: readonly string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    trackTransient(child)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))

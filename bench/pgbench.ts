@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type pg from 'pg'
+import { trackTransient } from './processes.js'
 import { percentile } from './stats.js'
 
 export type CapturedStatement = Readonly<{
@@ -244,6 +245,7 @@ export async function runPgbench(options: PgbenchOptions): Promise<PgbenchResult
   ]
   const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(join(options.binDir, 'pgbench'), args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    trackTransient(child)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))

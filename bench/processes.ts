@@ -16,6 +16,19 @@ export type Child = Readonly<{
   stop: () => Promise<void>
 }>
 
+/** Short-lived children (wrk, autocannon, pgbench) still running, so an interrupted run can end them. */
+const transient = new Set<ChildProcess>()
+
+export function trackTransient(child: ChildProcess): void {
+  transient.add(child)
+  child.once('exit', () => transient.delete(child))
+}
+
+export function killTransient(): void {
+  for (const child of transient) child.kill('SIGKILL')
+  transient.clear()
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()

@@ -46,6 +46,32 @@ function short(url: string): string {
 }
 const label = (f: Frame) => `${f.functionName || '(anonymous)'} ${short(f.url)}:${f.lineNumber + 1}`
 
+/** A coarse bucket for a frame: which layer of the request path its self time belongs to. */
+function area(f: Frame): string {
+  const { url, functionName: name } = f
+  if (name === 'writev' || name === 'writeBuffer' || (name.startsWith('write') && url === '')) return 'socket writes (syscalls)'
+  if (name === '(garbage collector)') return 'garbage collector'
+  for (const [part, label] of [
+    ['/src/rest/api-request/', 'src: parse request'],
+    ['/src/rest/plan/', 'src: plan'],
+    ['/src/rest/sql/', 'src: build SQL'],
+    ['/src/rest/response/', 'src: build response'],
+    ['/src/rest/', 'src: rest pipeline'],
+    ['/src/db/', 'src: db (batch, pool glue)'],
+    ['/src/auth/', 'src: auth'],
+    ['/src/server/', 'src: http routing/writing'],
+    ['/src/', 'src: other'],
+    ['/node_modules/pg', 'pg driver'],
+    ['/node_modules/jose/', 'jose'],
+    ['/node_modules/', 'other packages'],
+  ] as const) {
+    if (url.includes(part)) return label
+  }
+  if (url.startsWith('node:')) return `node: ${url.slice(5).replace(/^internal\//, '').split('/')[0] ?? ''}`
+  return name || '(native)'
+}
+
+const selfByArea = new Map<string, number>()
 const selfByFn = new Map<string, number>()
 const selfByFile = new Map<string, number>()
 const inclusive = new Map<string, number>()
@@ -54,6 +80,7 @@ for (const [id, us] of selfUs) {
   if (!node) continue
   const f = node.callFrame
   selfByFn.set(label(f), (selfByFn.get(label(f)) ?? 0) + us)
+  selfByArea.set(area(f), (selfByArea.get(area(f)) ?? 0) + us)
   const fileKey = f.url ? short(f.url) : f.functionName
   selfByFile.set(fileKey, (selfByFile.get(fileKey) ?? 0) + us)
   // inclusive time: every distinct function on the stack gets the sample once
@@ -76,6 +103,7 @@ function print(title: string, map: Map<string, number>, filter: (k: string) => b
 }
 
 console.log(`${file}: ${(totalUs / 1e6).toFixed(1)} s not idle (of ${(elapsed / 1e6).toFixed(1)} s)`)
+print('Self time by area', selfByArea)
 print('Self time by function', selfByFn)
 print('Self time by file', selfByFile)
 print('Inclusive time, project code (src/)', inclusive, (k) => k.includes(' src/'))

@@ -21,7 +21,7 @@ import { GLIBC_TUNABLES, startCluster, type Cluster } from './cluster.js'
 import { AUTHORS, BOOKS_PER_AUTHOR, TRUNCATE_NOTES, authorsPerUser, checkShape, fixtureSql } from './fixture.js'
 import { detectLoadTool, loadToolVersion, runLoad, type LoadResult, type LoadSpec, type LoadTool } from './load.js'
 import { buildPgbenchScript, captureStatements, runPgbench, type PgbenchScript } from './pgbench.js'
-import { clusterCpuSeconds, cpuSeconds, freePort, machineTicks, startChild, tail, waitUntilReady, type Child } from './processes.js'
+import { clusterCpuSeconds, cpuSeconds, freePort, killTransient, machineTicks, startChild, tail, waitUntilReady, type Child } from './processes.js'
 import { median } from './stats.js'
 import { mintTokens } from './tokens.js'
 import { WORKLOADS, authorOf, fill, type Workload, type WorkloadName } from './workloads.js'
@@ -162,9 +162,11 @@ type WorkloadReport = {
 
 const cleanups: (() => Promise<void> | void)[] = []
 let cleaning: Promise<void> | undefined
+let interrupted = false
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
+    killTransient()
     for (const undo of cleanups.reverse()) {
       try {
         await undo()
@@ -178,6 +180,7 @@ function cleanup(): Promise<void> {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    interrupted = true
     console.error(`\n${signal}: stopping and deleting the bench cluster…`)
     void cleanup().finally(() => process.exit(130))
   })
@@ -191,6 +194,11 @@ function fmt(n: number | undefined, digits = 0): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Called before each step that starts something: an interrupted run starts nothing more. */
+function checkInterrupted(): void {
+  if (interrupted) throw new Error('interrupted')
 }
 
 async function main(): Promise<void> {
@@ -332,6 +340,7 @@ async function main(): Promise<void> {
   console.log('\nPre-checks and SQL capture')
   const reports: WorkloadReport[] = []
   for (const w of workloads) {
+    checkInterrupted()
     const report: WorkloadReport = {
       name: w.name,
       title: w.title,
@@ -394,6 +403,7 @@ async function main(): Promise<void> {
       const w = workloads.find((x) => x.name === report.name) as Workload
       for (const target of ['server', 'hand-written'] as const) {
         if (report.status[target] !== 'ok') continue
+        checkInterrupted()
         if (w.writes) await admin.query(TRUNCATE_NOTES)
         const r = await runLoad(tool, http(origins[target], w, options.warmup), workDir)
         console.log(`  ${w.name.padEnd(8)} ${target.padEnd(13)} ${fmt(r.rps)} req/s${r.non2xx + r.errors > 0 ? ` (${r.non2xx} non-2xx, ${r.errors} errors)` : ''}`)
@@ -409,6 +419,7 @@ async function main(): Promise<void> {
       const order = TARGETS.map((_, i) => TARGETS[(i + round - 1) % TARGETS.length] as Target)
       for (const target of order) {
         if (report.status[target] !== 'ok') continue
+        checkInterrupted()
         if (w.writes) await admin.query(TRUNCATE_NOTES)
         const before = machineTicks()
         const pg0 = clusterCpuSeconds(postmasterPid)
@@ -598,7 +609,7 @@ function table(summaries: readonly Summary[]): string {
 try {
   await main()
 } catch (err) {
-  console.error(`\nbench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+  if (!interrupted) console.error(`\nbench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
   process.exitCode = 1
 } finally {
   await cleanup()
