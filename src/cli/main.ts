@@ -14,6 +14,7 @@ import type { QueryResult } from '../db/database.js'
 import { bootstrapDatabase } from '../db/bootstrap.js'
 import { openDatabase } from '../db/open-database.js'
 import { formatResults } from './format-table.js'
+import { registerDatabaseCommands } from './database-commands.js'
 
 function config(): AppConfig {
   return loadConfig(process.env)
@@ -159,5 +160,7 @@ program
       fail(err)
     }
   })
+
+registerDatabaseCommands(program, { config, embeddedServerRunning: (c) => runningServer(c) !== undefined, fail })
 
 program.parseAsync(process.argv).catch(fail)

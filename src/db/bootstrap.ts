@@ -7,7 +7,7 @@
  * functions are (re)defined. Nothing is granted on user schemas (that is an explicit operator action).
  * Safe to run from several processes at once: the script holds a transaction-level advisory lock.
  */
-import type { Database } from './database.js'
+import type { Database, QueryResult } from './database.js'
 
 export type BootstrapResult = Readonly<{ warnings: readonly string[] }>
 
@@ -146,25 +146,42 @@ export const NO_EVENT_TRIGGER_WARNING =
   'the connecting role is not a superuser, so the DDL event trigger was not created: ' +
   "run NOTIFY data_api, 'reload schema' after schema changes (or bootstrap once as a superuser)"
 
-/** The whole bootstrap as one script, run in one transaction under the advisory lock. */
-export function bootstrapScript(options: Readonly<{ serverVersion: number; superuser: boolean }>): string {
+/**
+ * The whole bootstrap as one script, run in one transaction under the advisory lock. `prelude` runs
+ * right after the lock is taken, `extra` after the bootstrap, both in the same transaction (used by
+ * `data-api enable`, src/admin/enable-database.ts).
+ */
+export function bootstrapScript(
+  options: Readonly<{ serverVersion: number; superuser: boolean; prelude?: string; extra?: string }>,
+): string {
   return [
     'BEGIN;',
     `SELECT pg_advisory_xact_lock(${LOCK_KEYS});`,
+    options.prelude ?? '',
     ROLES,
     authSchema(options.serverVersion),
     STATE_SCHEMA,
     options.superuser ? DDL_WATCH : '',
+    options.extra ?? '',
     'COMMIT;',
   ].join('\n')
 }
 
 export async function bootstrapDatabase(db: Database): Promise<BootstrapResult> {
+  const { warnings } = await bootstrapDatabaseWith(db)
+  return { warnings }
+}
+
+/** bootstrapDatabase with more SQL in the same transaction (see bootstrapScript); returns the script's results too. */
+export async function bootstrapDatabaseWith(
+  db: Database,
+  more: Readonly<{ prelude?: string; extra?: string }> = {},
+): Promise<BootstrapResult & Readonly<{ results: readonly QueryResult[]; superuser: boolean }>> {
   const [info] = await db.query<{ server_version: number; superuser: boolean }>(
     `SELECT current_setting('server_version_num')::int AS server_version,
             coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false) AS superuser`,
   )
   if (!info) throw new Error('bootstrap: could not read the server version')
-  await db.exec(bootstrapScript({ serverVersion: info.server_version, superuser: info.superuser }))
-  return { warnings: info.superuser ? [] : [NO_EVENT_TRIGGER_WARNING] }
+  const results = await db.exec(bootstrapScript({ serverVersion: info.server_version, superuser: info.superuser, ...more }))
+  return { warnings: info.superuser ? [] : [NO_EVENT_TRIGGER_WARNING], results, superuser: info.superuser }
 }
