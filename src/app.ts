@@ -10,6 +10,8 @@ import pino, { type Logger } from 'pino'
 import { applySettings, readSettings } from './admin/settings.js'
 import { AuthRuntime, type AuthConfig, type AuthRuntimeOptions } from './auth/auth-runtime.js'
 import { RoleGate } from './auth/role-gate.js'
+import { openAuthService, resolveAuthProvider, type AuthService } from './auth-service/auth-service.js'
+import type { EmailSender } from './auth-service/email.js'
 import type { AppConfig } from './config/app-config.js'
 import type { Database } from './db/database.js'
 import { bootstrapDatabase } from './db/bootstrap.js'
@@ -31,6 +33,8 @@ export type App = Readonly<{
   auth: AuthRuntime
   /** re-reads data_api.settings and applies them (what `NOTIFY data_api, 'reload config'` does) */
   reloadConfig: () => Promise<void>
+  /** the built-in auth service (`{url}/{db}/auth`), when the auth provider is built-in */
+  authService: AuthService | undefined
   close: () => Promise<void>
 }>
 
@@ -82,6 +86,7 @@ export async function startApp(
   options: {
     logger?: Logger
     writeServerInfo?: boolean
+    emailSender?: EmailSender
     /** JWKS cache tuning (refetch rate limit, refresh period, timeout, size); tests shorten them */
     jwks?: AuthRuntimeOptions['jwks']
   } = {},
@@ -111,7 +116,20 @@ export async function startApp(
     const adminKey = config.adminKey ?? (embedded ? localSecret(config.dataDir, 'admin-key', 32) : undefined)
     // The generated embedded secret verifies `data-api token` tokens unless an identity provider is configured.
     const authConfig = (c: AppConfig): AuthConfig => ({ ...c, jwtSecret: c.jwtSecret ?? (c.jwksUrl || c.jwks ? undefined : jwtSecret) })
+    const authService =
+      resolveAuthProvider(startConfig) === 'built-in'
+        ? await openAuthService({
+            db,
+            settings: startConfig.authService,
+            databaseUrl: config.databaseUrl,
+            anonRole: startConfig.anonRole,
+            logger,
+            emailSender: options.emailSender,
+          })
+        : undefined
+    if (authService) closers.push(() => authService.close())
     const auth = new AuthRuntime(authConfig(startConfig), {
+      wrapVerifier: authService ? (configured) => authService.verifier.withFallback(configured) : undefined,
       roleGate: new RoleGate((text, values) => db.query(text, values), { generation: () => schemaCache.current() }),
       database: db.name,
       jwks: options.jwks,
@@ -139,6 +157,7 @@ export async function startApp(
       db,
       schemaCache,
       authenticator: auth,
+      authService,
       adminKey,
       onInternalError: (err) => logger.error({ err }, 'Internal error'),
     })
@@ -150,6 +169,7 @@ export async function startApp(
     const port = (server.address() as AddressInfo).port
     const host = config.host.includes(':') ? `[${config.host}]` : config.host
     const url = `http://${host}:${port}`
+    await authService?.start(url)
     closers.push(
       () =>
         new Promise<void>((resolve) => {
@@ -177,6 +197,7 @@ export async function startApp(
       logger,
       auth,
       reloadConfig,
+      authService,
       close: async () => {
         if (closed) return
         closed = true

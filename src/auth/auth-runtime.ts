@@ -34,6 +34,8 @@ export type AuthRuntimeOptions = Readonly<{
   onJwksFetched?: (url: string, keys: number, ignored: number) => void
   /** the database name, for the message a disabled API answers with */
   database?: string
+  /** wraps the configured verifier: the built-in auth service (src/auth-service) adds its keys this way */
+  wrapVerifier?: (configured: TokenVerifier | undefined) => TokenVerifier | undefined
 }>
 
 export function apiDisabledError(database: string | undefined): ApiError {
@@ -102,7 +104,7 @@ export class AuthRuntime implements RequestAuthenticator {
           })
         : undefined
     const authenticator = new Authenticator({
-      verifier,
+      verifier: this.options.wrapVerifier ? this.options.wrapVerifier(verifier) : verifier,
       anonRole: config.anonRole,
       defaultRole: config.defaultRole,
       roleClaimPath: parseRoleClaimKey(config.roleClaimKey),

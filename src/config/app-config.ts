@@ -3,6 +3,7 @@
  * of process.env) and passed down as a value.
  */
 import { z } from 'zod'
+import type { AuthServiceConfig } from './auth-service-config.js'
 
 const csv = z.string().transform((s) =>
   s
@@ -144,6 +145,8 @@ export type AppConfig = Readonly<{
   maxBodyBytes: number
   txEnd: 'commit' | 'commit-allow-override' | 'rollback' | 'rollback-allow-override'
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent'
+  /** the built-in auth service (DATA_API_AUTH_*, see auth-service-config.ts) */
+  authService: AuthServiceConfig
   /**
    * The fields set explicitly (by an environment variable or an override) rather than defaulted.
    * Settings stored in the database (data_api.settings) apply to every other field.

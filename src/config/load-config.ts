@@ -3,6 +3,7 @@
  * ConfigError whose message says which variable is wrong and why.
  */
 import { configSchema, type AppConfig } from './app-config.js'
+import { parseAuthServiceEnv } from './auth-service-config.js'
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
@@ -42,8 +43,10 @@ const FIELD_OF_VARIABLE: Readonly<Record<string, keyof AppConfig>> = {
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
   const parsed = configSchema.safeParse(present)
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+  const authService = parseAuthServiceEnv(present)
+  if (!parsed.success || !authService.ok) {
+    const lines = parsed.success ? [] : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+    if (!authService.ok) lines.push(...authService.issues)
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
   }
   const c = parsed.data
@@ -77,6 +80,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     maxBodyBytes: c.DATA_API_MAX_BODY_BYTES,
     txEnd: c.DATA_API_TX_END,
     logLevel: c.DATA_API_LOG_LEVEL,
+    authService: authService.config,
     ...overrides,
     explicit: [
       ...new Set([

@@ -2,6 +2,7 @@
  * The one small interface both backends (embedded PGlite, real PostgreSQL) implement. Only the
  * execute stage and admin/bootstrap code use it; everything above it is pure.
  */
+import type { PGliteInterface } from '@electric-sql/pglite'
 import type { CompiledSql } from '../rest/sql/fragment.js'
 
 /** One row of the main statement; every column arrives as text (or null). */
@@ -58,5 +59,11 @@ export interface Database {
    * are lost.
    */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>
+  /**
+   * Embedded only: lends the PGlite instance to `use` alone, queued with every other operation and
+   * holding them back until it settles (for libraries that talk to PGlite themselves, such as the
+   * auth service's Kysely dialect). A transaction left open is rolled back afterwards.
+   */
+  withPglite?<T>(use: (pglite: PGliteInterface) => Promise<T>): Promise<T>
   close(): Promise<void>
 }

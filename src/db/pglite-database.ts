@@ -152,6 +152,14 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
             if (!db.closed) await db.exec(`UNLISTEN ${quoteIdent(channel)}`)
           })
       }),
+    withPglite: <T>(use: (pglite: PGlite) => Promise<T>) =>
+      serial(async () => {
+        try {
+          return await use(db)
+        } finally {
+          await endOpenTransaction()
+        }
+      }),
     close: () =>
       serial(async () => {
         subscribers.clear()

@@ -6,6 +6,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
 import { handleAdminRequest, type AdminDeps } from '../admin/admin-routes.js'
+import type { AuthService } from '../auth-service/auth-service.js'
 import { errors } from '../errors/catalog.js'
 import { renderError } from '../errors/render-error.js'
 import { handleRestRequest, type RestDeps } from '../rest/handle-request.js'
@@ -13,12 +14,22 @@ import type { HttpResponse } from '../rest/response/http-response.js'
 import { corsHeaders } from './cors.js'
 import { BodyTooLarge, readBody } from './read-body.js'
 
-export type ServerDeps = RestDeps & AdminDeps
+/** authService: the built-in auth service at /{db}/auth (it writes its own responses and CORS) */
+export type ServerDeps = RestDeps & AdminDeps & { authService?: AuthService }
 
 const REST_PREFIX = '/rest/v1'
 
 export function createServer(deps: ServerDeps): Server {
   return createHttpServer((req, res) => {
+    const auth = deps.authService
+    if (auth?.handles((req.url ?? '/').split('?', 1)[0]!)) {
+      auth.handle(req, res).catch((err: unknown) => {
+        deps.onInternalError(err)
+        if (res.headersSent) res.destroy()
+        else write(req, res, deps, json(500, { message: 'Internal server error' }))
+      })
+      return
+    }
     route(deps, req).then(
       (response) => write(req, res, deps, response),
       (err: unknown) => {
@@ -40,6 +51,9 @@ async function route(deps: ServerDeps, req: IncomingMessage): Promise<HttpRespon
   if (path === '/ready') return deps.schemaCache.current() ? text(200, 'ready') : text(503, 'loading schema cache')
   if (path.startsWith('/admin/v1/')) {
     if (!isAdmin(deps, req)) return json(401, { message: 'A valid admin key is required (Authorization: Bearer <admin key>).' })
+    if (path === '/admin/v1/auth/rotate-keys' && method === 'POST' && deps.authService) {
+      return json(200, await deps.authService.rotateKeys({ revoke: query.split('&').includes('revoke=true') }))
+    }
     const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req, 50 * 1024 * 1024).catch(() => undefined)
     return handleAdminRequest(deps, method, path.slice('/admin/v1'.length), body)
   }

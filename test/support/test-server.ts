@@ -19,6 +19,8 @@ export type TestServer = Readonly<{
   app: App
   /** `http://127.0.0.1:port/{db}/rest/v1` */
   base: string
+  /** `http://127.0.0.1:port/{db}/auth` when the built-in auth service runs */
+  authUrl: string | undefined
   /** Runs SQL as the database owner and waits for the schema cache to reload. */
   sql: (script: string) => Promise<void>
   /** An HS256 token for these claims (role defaults to authenticated). */
@@ -56,6 +58,7 @@ export async function startTestServer(
   return {
     app,
     base,
+    authUrl: app.authService?.url(),
     sql: async (script) => {
       await app.db.exec(script)
       await app.schemaCache.reload()

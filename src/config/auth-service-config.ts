@@ -1,0 +1,115 @@
+/**
+ * Operator settings of the built-in auth service (src/auth-service), read from the environment by
+ * load-config.ts. Kept apart from app-config.ts so the service's knobs stay in one place.
+ */
+import { z } from 'zod'
+
+export type AuthProvider = 'built-in' | 'external'
+
+export type AuthServiceConfig = Readonly<{
+  /**
+   * `built-in`: serve /{db}/auth and trust its keys; `external`: neither (tokens come from another
+   * provider). undefined: built-in in embedded mode or when no JWT secret or JWKS is configured.
+   */
+  provider: AuthProvider | undefined
+  /** the service's public URL (`https://api.example.com/neondb/auth`); default: the server's own */
+  url: string | undefined
+  /** signs session cookies and encrypts the private keys; default: generated and kept in neon_auth */
+  secret: string | undefined
+  /** origins allowed to call the service from a browser (with cookies), exact or with `*` wildcards */
+  trustedOrigins: readonly string[]
+  /** any http(s)://localhost or 127.0.0.1 port is trusted too (default: unless NODE_ENV=production) */
+  allowLocalhost: boolean
+  signUpEnabled: boolean
+  /** sign-in refused until the address is verified; sign-up then sends a verification link */
+  requireEmailVerification: boolean
+  minPasswordLength: number
+  maxPasswordLength: number
+  /** attempts per client address per window on sign-in and on sign-up; other routes: 100 */
+  rateLimitWindowSeconds: number
+  signInLimit: number
+  signUpLimit: number
+  /** proxies (IPs or CIDR ranges) whose X-Forwarded-For is believed when telling client addresses apart */
+  trustedProxies: readonly string[]
+  /** where emails go: undefined = logged to the console; else JSON POSTed to this URL */
+  emailWebhookUrl: string | undefined
+}>
+
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== ''),
+)
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true')
+const count = z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number)
+
+export const authServiceEnvSchema = z.object({
+  DATA_API_AUTH_PROVIDER: z.enum(['built-in', 'external']).optional(),
+  DATA_API_AUTH_URL: z
+    .string()
+    .url('must be an http(s) URL')
+    .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
+    .optional(),
+  DATA_API_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  DATA_API_AUTH_TRUSTED_ORIGINS: csv.default([]),
+  DATA_API_AUTH_ALLOW_LOCALHOST: bool.optional(),
+  DATA_API_AUTH_SIGN_UP: bool.default(true),
+  DATA_API_AUTH_REQUIRE_EMAIL_VERIFICATION: bool.default(false),
+  DATA_API_AUTH_MIN_PASSWORD_LENGTH: count.default(8),
+  DATA_API_AUTH_MAX_PASSWORD_LENGTH: count.default(128),
+  DATA_API_AUTH_RATE_LIMIT_WINDOW: count.default(60),
+  DATA_API_AUTH_SIGN_IN_LIMIT: count.default(10),
+  DATA_API_AUTH_SIGN_UP_LIMIT: count.default(5),
+  DATA_API_TRUSTED_PROXIES: csv.default([]),
+  DATA_API_AUTH_EMAIL_WEBHOOK: z.string().url('must be an http(s) URL').optional(),
+  NODE_ENV: z.string().optional(),
+})
+
+export const DEFAULT_AUTH_SERVICE_CONFIG: AuthServiceConfig = {
+  provider: undefined,
+  url: undefined,
+  secret: undefined,
+  trustedOrigins: [],
+  allowLocalhost: true,
+  signUpEnabled: true,
+  requireEmailVerification: false,
+  minPasswordLength: 8,
+  maxPasswordLength: 128,
+  rateLimitWindowSeconds: 60,
+  signInLimit: 10,
+  signUpLimit: 5,
+  trustedProxies: [],
+  emailWebhookUrl: undefined,
+}
+
+/** The settings from the environment, or the problems found, one line per variable. */
+export function parseAuthServiceEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): { ok: true; config: AuthServiceConfig } | { ok: false; issues: string[] } {
+  const parsed = authServiceEnvSchema.safeParse(env)
+  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`) }
+  const c = parsed.data
+  if (c.DATA_API_AUTH_MIN_PASSWORD_LENGTH > c.DATA_API_AUTH_MAX_PASSWORD_LENGTH) {
+    return { ok: false, issues: ['  DATA_API_AUTH_MIN_PASSWORD_LENGTH: must not exceed DATA_API_AUTH_MAX_PASSWORD_LENGTH'] }
+  }
+  return {
+    ok: true,
+    config: {
+      provider: c.DATA_API_AUTH_PROVIDER,
+      url: c.DATA_API_AUTH_URL?.replace(/\/+$/, ''),
+      secret: c.DATA_API_AUTH_SECRET,
+      trustedOrigins: c.DATA_API_AUTH_TRUSTED_ORIGINS,
+      allowLocalhost: c.DATA_API_AUTH_ALLOW_LOCALHOST ?? c.NODE_ENV !== 'production',
+      signUpEnabled: c.DATA_API_AUTH_SIGN_UP,
+      requireEmailVerification: c.DATA_API_AUTH_REQUIRE_EMAIL_VERIFICATION,
+      minPasswordLength: c.DATA_API_AUTH_MIN_PASSWORD_LENGTH,
+      maxPasswordLength: c.DATA_API_AUTH_MAX_PASSWORD_LENGTH,
+      rateLimitWindowSeconds: c.DATA_API_AUTH_RATE_LIMIT_WINDOW,
+      signInLimit: c.DATA_API_AUTH_SIGN_IN_LIMIT,
+      signUpLimit: c.DATA_API_AUTH_SIGN_UP_LIMIT,
+      trustedProxies: c.DATA_API_TRUSTED_PROXIES,
+      emailWebhookUrl: c.DATA_API_AUTH_EMAIL_WEBHOOK,
+    },
+  }
+}
