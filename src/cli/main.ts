@@ -14,6 +14,7 @@ import type { QueryResult } from '../db/database.js'
 import { bootstrapDatabase } from '../db/bootstrap.js'
 import { openDatabase } from '../db/open-database.js'
 import { formatResults } from './format-table.js'
+import { registerAuthCommands } from './auth-commands.js'
 import { registerDatabaseCommands } from './database-commands.js'
 
 function config(): AppConfig {
@@ -162,5 +163,7 @@ program
   })
 
 registerDatabaseCommands(program, { config, embeddedServerRunning: (c) => runningServer(c) !== undefined, fail })
+
+registerAuthCommands(program, { config, runningServer, admin: (info, path) => admin(info, path), fail })
 
 program.parseAsync(process.argv).catch(fail)
