@@ -133,34 +133,70 @@ export type VaryingValues = Readonly<{
 }>
 
 /**
- * Replaces the per-request values of one parameter by pgbench variables: the user number after
- * `user-` becomes :u, the author id (as a whole number token) becomes :a.
+ * One parameter of a captured statement with its per-request parts marked: the user number after
+ * `user-` (`u`) and the author id as a whole number token (`a`). Everything else is constant.
  */
-function parameterExpression(
-  value: string | null,
-  type: string | undefined,
-  vary: VaryingValues,
-  define: (value: string) => string,
-): string {
-  if (value === null) return 'NULL'
-  if (value === String(vary.author)) return ':a'
+export type ParameterTemplate =
+  | Readonly<{ kind: 'null' }>
+  | Readonly<{ kind: 'constant'; value: string }>
+  | Readonly<{ kind: 'author' }>
+  | Readonly<{ kind: 'concat'; parts: readonly ({ text: string } | 'u' | 'a')[]; type: string }>
+
+export function parameterTemplate(value: string | null, type: string | undefined, vary: VaryingValues): ParameterTemplate {
+  if (value === null) return { kind: 'null' }
+  if (value === String(vary.author)) return { kind: 'author' }
   const re = new RegExp(`(?<u>(?<=user-)${vary.user}(?![0-9]))|(?<![0-9A-Za-z_.])${vary.author}(?![0-9A-Za-z_.])`, 'g')
-  const pieces: string[] = []
+  const parts: ({ text: string } | 'u' | 'a')[] = []
   let last = 0
   let m: RegExpExecArray | null
   while ((m = re.exec(value)) !== null) {
-    if (m.index > last) pieces.push(`${define(value.slice(last, m.index))}::text`)
-    pieces.push(m.groups?.u !== undefined ? ':u::text' : ':a::text')
+    if (m.index > last) parts.push({ text: value.slice(last, m.index) })
+    parts.push(m.groups?.u !== undefined ? 'u' : 'a')
     last = m.index + m[0].length
   }
-  if (pieces.length === 0) return define(value)
-  if (last < value.length) pieces.push(`${define(value.slice(last))}::text`)
-  return `(${pieces.join(' || ')})::${type ?? 'text'}`
+  if (parts.length === 0) return { kind: 'constant', value }
+  if (last < value.length) parts.push({ text: value.slice(last) })
+  return { kind: 'concat', parts, type: type ?? 'text' }
+}
+
+/** The value a template takes for user `u` asking for author `a`. */
+export function evaluateTemplate(template: ParameterTemplate, u: number, a: number): string | null {
+  switch (template.kind) {
+    case 'null':
+      return null
+    case 'constant':
+      return template.value
+    case 'author':
+      return String(a)
+    case 'concat':
+      return template.parts.map((p) => (p === 'u' ? String(u) : p === 'a' ? String(a) : p.text)).join('')
+  }
+}
+
+/**
+ * The pgbench expression of a template: `:a`, a `-D` variable, or a concatenation cast to the type
+ * PostgreSQL inferred for the parameter.
+ */
+function pgbenchExpression(template: ParameterTemplate, define: (value: string) => string): string {
+  switch (template.kind) {
+    case 'null':
+      return 'NULL'
+    case 'constant':
+      return define(template.value)
+    case 'author':
+      return ':a'
+    case 'concat':
+      return `(${template.parts.map((p) => (p === 'u' ? ':u::text' : p === 'a' ? ':a::text' : `${define(p.text)}::text`)).join(' || ')})::${template.type}`
+  }
 }
 
 /** `$1`, `$2`… in the text replaced by their expressions (`$1` never matches the start of `$12`). */
 function substitute(text: string, expressions: readonly string[]): string {
   return text.replace(/\$(\d+)(?![0-9])/g, (whole, n: string) => expressions[Number(n) - 1] ?? whole)
+}
+
+export function templatesOf(statement: CapturedStatement, vary: VaryingValues): ParameterTemplate[] {
+  return statement.params.map((value, j) => parameterTemplate(value, statement.paramTypes[j], vary))
 }
 
 export function buildPgbenchScript(statements: readonly CapturedStatement[], vary: VaryingValues): PgbenchScript {
@@ -189,7 +225,7 @@ export function buildPgbenchScript(statements: readonly CapturedStatement[], var
       lines.push('\\startpipeline')
       inPipeline = true
     }
-    const expressions = statement.params.map((value, j) => parameterExpression(value, statement.paramTypes[j], vary, define))
+    const expressions = templatesOf(statement, vary).map((t) => pgbenchExpression(t, define))
     const text = substitute(statement.text, expressions).trim().replace(/;+$/, '')
     lines.push(`${text};`)
     if (inPipeline && next?.protocol !== 'extended') {
@@ -198,6 +234,36 @@ export function buildPgbenchScript(statements: readonly CapturedStatement[], var
     }
   })
   return { script: `${lines.join('\n')}\n`, defines }
+}
+
+/**
+ * Runs the captured statements with the values they take for another user and author, in a
+ * transaction that is rolled back, and returns the `body` column of the statement that has one.
+ * This is how the harness checks that the replay does the same work as the server for every
+ * user, RLS included, and not only for the captured request. BEGIN/COMMIT/ROLLBACK of the capture are
+ * left out: the check runs inside its own transaction.
+ */
+export async function replayOnce(
+  client: pg.ClientBase,
+  statements: readonly CapturedStatement[],
+  vary: VaryingValues,
+  u: number,
+  a: number,
+): Promise<string | undefined> {
+  let body: string | undefined
+  await client.query('BEGIN')
+  try {
+    for (const statement of statements) {
+      if (/^\s*(BEGIN|START|COMMIT|END|ROLLBACK)\b/i.test(statement.text)) continue
+      const values = templatesOf(statement, vary).map((t) => evaluateTemplate(t, u, a))
+      const result = await client.query<Record<string, unknown>>(statement.text, values)
+      const row = result.rows[0]
+      if (row && 'body' in row) body = String(row.body)
+    }
+  } finally {
+    await client.query('ROLLBACK')
+  }
+  return body
 }
 
 export type PgbenchOptions = Readonly<{

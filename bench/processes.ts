@@ -124,14 +124,17 @@ export function cpuSeconds(pid: number): { user: number; system: number } {
  * connections while they last) and the children it has already reaped.
  */
 export function clusterCpuSeconds(postmasterPid: number): number {
-  const postmaster = statFields(postmasterPid)
-  if (!postmaster) return Number.NaN
-  let total = postmaster.slice(11, 15).reduce((a, f) => a + Number(f), 0)
+  let total = 0
+  // children first, then the postmaster's reaped total: a child reaped in between is counted twice
+  // (rare, small) rather than lost
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     const fields = statFields(Number(entry))
     if (fields && Number(fields[1]) === postmasterPid) total += Number(fields[11]) + Number(fields[12])
   }
+  const postmaster = statFields(postmasterPid)
+  if (!postmaster) return Number.NaN
+  total += postmaster.slice(11, 15).reduce((a, f) => a + Number(f), 0)
   return total / ticks()
 }
 

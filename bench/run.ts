@@ -20,11 +20,11 @@ import pg from 'pg'
 import { GLIBC_TUNABLES, startCluster, type Cluster } from './cluster.js'
 import { AUTHORS, BOOKS_PER_AUTHOR, TRUNCATE_NOTES, authorsPerUser, checkShape, fixtureSql } from './fixture.js'
 import { detectLoadTool, loadToolVersion, runLoad, type LoadResult, type LoadSpec, type LoadTool } from './load.js'
-import { buildPgbenchScript, captureStatements, runPgbench, type PgbenchScript } from './pgbench.js'
+import { buildPgbenchScript, captureStatements, replayOnce, runPgbench, type PgbenchScript } from './pgbench.js'
 import { clusterCpuSeconds, cpuSeconds, freePort, killTransient, machineTicks, startChild, tail, waitUntilReady, type Child } from './processes.js'
 import { median } from './stats.js'
 import { mintTokens } from './tokens.js'
-import { WORKLOADS, authorOf, fill, type Workload, type WorkloadName } from './workloads.js'
+import { WORKLOADS, authorOf, checkAnswer, fill, namesAuthor, type Workload, type WorkloadName } from './workloads.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const DATABASE = 'bench'
@@ -323,7 +323,7 @@ async function main(): Promise<void> {
   const check = async (origin: string, w: Workload): Promise<string> => {
     try {
       const res = await sampleRequest(origin, w)
-      return w.check(res.status, await res.text()) ?? 'ok'
+      return checkAnswer(w, res.status, await res.text()) ?? 'ok'
     } catch (err) {
       return `request failed: ${err instanceof Error ? err.message : String(err)}`
     }
@@ -355,7 +355,17 @@ async function main(): Promise<void> {
           await res.text()
         })
         if (statements.length === 0) throw new Error('no statements in the log')
-        const script = buildPgbenchScript(statements, { user: sampleUser, author: sampleAuthor, users: options.users, authorsPerUser: perUser })
+        const vary = { user: sampleUser, author: sampleAuthor, users: options.users, authorsPerUser: perUser }
+        const script = buildPgbenchScript(statements, vary)
+        // the replay must do the server's work for any user, not only the captured one
+        const otherUser = (sampleUser % options.users) + 1
+        const otherAuthor = authorOf(otherUser, Math.min(3, perUser - 1), options.users)
+        const body = await replayOnce(admin, statements, vary, otherUser, otherAuthor)
+        const problem =
+          body === undefined
+            ? 'no body column'
+            : (w.checkBody(body) ?? (namesAuthor(w) && !body.includes(String(otherAuthor)) ? `author ${otherAuthor} not in ${body.slice(0, 200)}` : undefined))
+        if (problem) throw new Error(`the replay for user-${otherUser} does not answer like the server: ${problem}`)
         const scriptPath = join(workDir, `${w.name}.pgbench`)
         writeFileSync(scriptPath, script.script)
         if (w.writes) await admin.query(TRUNCATE_NOTES)
@@ -439,6 +449,13 @@ async function main(): Promise<void> {
             defines: script.defines,
             logDir: workDir,
           })
+          // pgbench's backends exit after it does: count their CPU only once the postmaster has reaped them
+          for (let i = 0; i < 50; i++) {
+            const { rows } = await admin.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where application_name = 'pgbench'`)
+            if ((rows[0]?.n ?? 0) === 0) break
+            await sleep(50)
+          }
+          await sleep(100)
           m = {
             target,
             round,
