@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLocalJWKSet, generateKeyPair, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose'
 import { backends, startTestServer, type TestServer } from './support/test-server.js'
 import { authSettings, cookieHeader, decodeJwt, PASSWORD, postJson, signUpUser, uniqueEmail } from './support/auth-helpers.js'
+import pino from 'pino'
 import { parseAuthServiceEnv } from '../src/config/auth-service-config.js'
+import { rotateSigningKeys } from '../src/auth-service/rotate-keys.js'
 
 const POSTS = `
 create table posts (
@@ -101,6 +103,10 @@ describe.each(backends)('built-in auth service on %s', (backend) => {
       expect(decodeJwt(res.headers.get('set-auth-jwt')!).sub).toBe(user.id)
       const token = await fetch(`${auth}/token`, { headers: { Authorization: `Bearer ${user.sessionToken}` } })
       expect(token.status).toBe(200)
+      const out = await fetch(`${auth}/sign-out`, { method: 'POST', headers: { Authorization: `Bearer ${user.sessionToken}` } })
+      expect(out.status).toBe(200)
+      const after = await fetch(`${auth}/get-session`, { headers: { Authorization: `Bearer ${user.sessionToken}` } })
+      expect(await after.json()).toBeNull()
     })
 
     it('answers sign-in with the session and a set-auth-jwt header, and sets an HttpOnly SameSite cookie', async () => {
@@ -305,6 +311,19 @@ describe.each(backends)('built-in auth service on %s', (backend) => {
       })
       expect(revoke.status).toBe(200)
       expect((await s.request('/posts', { token: unused })).status).toBe(401)
+    })
+
+    it.runIf(backend === 'postgres')('rotates from another process (the CLI without a server), and the server signs with the new key', async () => {
+      const user = await signUpUser(auth, 'Cli')
+      const oldKid = decodeJwt(user.jwt, 0).kid
+      const { kid, revoked } = await rotateSigningKeys(s.app.config, { logger: pino({ level: 'silent' }) })
+      expect(revoked).toBe(false)
+      const session = await fetch(`${auth}/get-session`, { headers: { cookie: user.cookie } })
+      const jwt = session.headers.get('set-auth-jwt')!
+      expect(decodeJwt(jwt, 0).kid).toBe(kid)
+      expect(kid).not.toBe(oldKid)
+      // a kid this server has not seen yet: read from neon_auth.jwks on demand
+      expect((await s.request('/posts', { token: jwt })).status).toBe(200)
     })
 
     it('refuses rotation without the admin key', async () => {
