@@ -298,6 +298,13 @@ describe.each(backends)('rpc on %s', (backend) => {
       expect(await count()).toBe(before + 1)
     })
 
+    it('applies Prefer: timezone to the function', async () => {
+      await s.sql(`create function now_text() returns text language sql stable as $$ select to_char(timestamptz '2026-01-01 12:00:00+00', 'HH24:MI TZ') $$`)
+      const res = await get('/rpc/now_text', { Prefer: 'timezone=America/New_York' })
+      expect(res.headers.get('preference-applied')).toBe('timezone=America/New_York')
+      expect(await res.json()).toBe('07:00 EST')
+    })
+
     it('sets the request context for the function', async () => {
       expect(await ok(await post('/rpc/request_method', {}))).toBe('POST')
       expect(await ok(await get('/rpc/whoami'))).toBe('anonymous')

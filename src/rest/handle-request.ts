@@ -54,6 +54,7 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
       path: request.path,
       headers: request.headers,
       cookies: request.cookies,
+      timezone: 'timezone' in plan ? plan.timezone : undefined,
     })
     const preRequest = preRequestStatement(deps.config.preRequest)
     const rows = await deps.db.run({

@@ -11,6 +11,7 @@ import type { MediaType } from '../api-request/media-type.js'
 import { parseRpcPayload } from '../api-request/rpc-payload.js'
 import { findRoutine, matchesParams } from './find-routine.js'
 import { negotiate, planReadTree, type PlanOptions } from './plan-read.js'
+import { resolveTimezone } from './resolve-timezone.js'
 import type { ReadNode } from './types.js'
 
 export type CallArgs =
@@ -39,6 +40,8 @@ export type CallPlan = Readonly<{
   /** GET/HEAD always; POST unless the function is volatile */
   readOnly: boolean
   hasAggregates: boolean
+  /** the zone of `Prefer: timezone=` when it applies */
+  timezone: string | undefined
   /** for Preference-Applied */
   preferenceApplied: readonly string[]
 }>
@@ -61,6 +64,7 @@ export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanO
     hasAggregates = tree.hasAggregates
   }
   const paging = scalarPaging(request, options.maxRows)
+  const timezone = resolveTimezone(request.preferences, cache)
   return {
     kind: 'call',
     routine,
@@ -74,9 +78,11 @@ export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanO
     count: request.preferences.count,
     readOnly: !isPost || routine.volatility !== 'volatile',
     hasAggregates,
+    timezone,
     preferenceApplied: [
       ...(request.preferences.count ? [`count=${request.preferences.count}`] : []),
       ...(request.preferences.handling ? [`handling=${request.preferences.handling}`] : []),
+      ...(timezone ? [`timezone=${timezone}`] : []),
     ],
   }
 }
