@@ -11,6 +11,9 @@ import { authSettings, cookieHeader, decodeJwt, PASSWORD, postJson, signUpUser, 
 import pino from 'pino'
 import { parseAuthServiceEnv } from '../src/config/auth-service-config.js'
 import { rotateSigningKeys } from '../src/auth-service/rotate-keys.js'
+import { resolveAuthProvider } from '../src/auth-service/auth-service.js'
+import { applySettings } from '../src/admin/settings.js'
+import { loadConfig } from '../src/config/load-config.js'
 
 const POSTS = `
 create table posts (
@@ -473,6 +476,17 @@ describe('auth service environment', () => {
       },
     })
     expect(parseAuthServiceEnv({}).ok && parseAuthServiceEnv({})).toMatchObject({ config: { allowLocalhost: true, signUpEnabled: true } })
+  })
+
+  it("follows the database's stored auth provider unless DATA_API_AUTH_PROVIDER is set", () => {
+    const pg = loadConfig({ DATABASE_URL: 'postgres://x@localhost/app', DATA_API_JWT_SECRET: 'a'.repeat(32) })
+    expect(resolveAuthProvider(pg)).toBe('external')
+    expect(resolveAuthProvider(applySettings(pg, { auth_provider: 'built-in' }).config)).toBe('built-in')
+    expect(resolveAuthProvider(applySettings(loadConfig({}), { auth_provider: 'https://id.example.com/jwks' }).config)).toBe('external')
+    const pinned = loadConfig({ DATABASE_URL: 'postgres://x@localhost/app', DATA_API_AUTH_PROVIDER: 'built-in' })
+    expect(resolveAuthProvider(applySettings(pinned, { auth_provider: 'https://id.example.com/jwks' }).config)).toBe('built-in')
+    expect(resolveAuthProvider(loadConfig({ DATABASE_URL: 'postgres://x@localhost/app' }))).toBe('built-in')
+    expect(resolveAuthProvider(loadConfig({}))).toBe('built-in')
   })
 
   it('reports bad values by variable', () => {

@@ -133,6 +133,10 @@ export function applySettings(config: AppConfig, stored: Readonly<Record<string,
   if (provider !== undefined && !explicit.has('jwksUrl') && !explicit.has('jwks')) {
     next.jwksUrl = provider === BUILT_IN_PROVIDER ? undefined : provider
   }
+  // the built-in auth service runs when the database says built-in, unless DATA_API_AUTH_PROVIDER says otherwise
+  if (provider !== undefined && config.authService.provider === undefined) {
+    next.authService = { ...config.authService, provider: provider === BUILT_IN_PROVIDER ? 'built-in' : 'external' }
+  }
   const audience = valid('jwt_audience')
   if (audience !== undefined && !explicit.has('jwtAudience')) next.jwtAudience = list(audience)
   const issuer = valid('jwt_issuer')

@@ -103,7 +103,19 @@ CREATE TABLE IF NOT EXISTS neon_auth."data_api_secret" (
 COMMIT;`
 
 export async function migrateAuthSchema(db: Database): Promise<void> {
-  await db.exec(AUTH_SCHEMA_SQL)
+  try {
+    await db.exec(AUTH_SCHEMA_SQL)
+  } catch (err) {
+    if ((err as { code?: string }).code !== '42501') throw err
+    // a role that may not create them can still use tables an owner created
+    const [row] = await db.query<{ ready: boolean }>(`SELECT to_regclass('neon_auth.jwks') IS NOT NULL AS ready`)
+    if (row?.ready) return
+    throw new Error(
+      'The built-in auth service needs schema neon_auth, and the connecting role may not create it: ' +
+        'start the server once as the database owner, or set DATA_API_AUTH_PROVIDER=external',
+      { cause: err },
+    )
+  }
 }
 
 /** The configured secret, else the one stored in the database (created on first use). */
