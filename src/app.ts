@@ -19,6 +19,7 @@ import { openDatabase } from './db/open-database.js'
 import { SchemaCacheStore } from './schema-cache/schema-cache-store.js'
 import { describeSchemaCache } from './schema-cache/find-relationships.js'
 import { createServer } from './server/create-server.js'
+import { ReadShapeCache } from './rest/read-shape-cache.js'
 
 export type App = Readonly<{
   url: string
@@ -160,6 +161,7 @@ export async function startApp(
       authService,
       adminKey,
       onInternalError: (err) => logger.error({ err }, 'Internal error'),
+      readShapes: new ReadShapeCache(),
     })
     server.keepAliveTimeout = 65_000
     await new Promise<void>((resolve, reject) => {

@@ -115,6 +115,14 @@ describe.each(backends)('reads on %s', (backend) => {
       expect(await ids(`/books?select=id&order=id&${query}`)).toEqual(expected)
     })
 
+    it('answers requests of one shape with their own values', async () => {
+      for (const id of [1, 2, 3, 1]) expect(await ids(`/books?select=id&id=eq.${id}`)).toEqual([id])
+      expect(await ids('/books?select=id&order=id&title=like.*Dark*')).toEqual([2])
+      expect(await ids('/books?select=id&order=id&title=like.*Sower')).toEqual([6])
+      const res = await get('/books?select=id&id=eq.4&order=id')
+      expect(res.headers.get('content-location')).toBe('/books?id=eq.4&order=id&select=id')
+    })
+
     it('filters on JSON paths', async () => {
       expect(await ids('/authors?select=id&meta->links->>site=eq.ursula.example')).toEqual([1])
       expect(await ids('/authors?select=id&meta->awards=eq.[]')).toEqual([2])

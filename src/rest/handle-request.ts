@@ -23,6 +23,7 @@ import { compile } from './sql/fragment.js'
 import { mainStatement } from './sql/main-statement.js'
 import { explainStatement } from './sql/explain-statement.js'
 import { preRequestStatement } from './sql/pre-request-statement.js'
+import type { ReadShapeCache } from './read-shape-cache.js'
 
 export type RestDeps = Readonly<{
   config: AppConfig
@@ -31,6 +32,8 @@ export type RestDeps = Readonly<{
   /** the current authenticator (swapped when the database's settings change) */
   authenticator: RequestAuthenticator
   onInternalError: (err: unknown) => void
+  /** planned reads by shape; absent = every request is planned afresh */
+  readShapes?: ReadShapeCache
 }>
 
 export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
@@ -38,13 +41,21 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
   try {
     const isOptions = raw.method.toUpperCase() === 'OPTIONS'
     if (!isOptions) auth = await deps.authenticator.authenticate(headerValue(raw.headers.authorization))
-    const request = parseApiRequest(raw, { schemas: deps.config.schemas, allowTxOverride: deps.config.txEnd.endsWith('allow-override') })
     const cache = deps.schemaCache.current()
     if (!cache) throw errors.noSchemaCache()
+    const parseOptions = { schemas: deps.config.schemas, allowTxOverride: deps.config.txEnd.endsWith('allow-override') }
+    // Reads of a shape seen before skip parse, plan and SQL building: only their values change.
+    const cached = isOptions ? undefined : deps.readShapes?.lookup(raw, cache, (templateRaw) => {
+      const t = parseApiRequest(templateRaw, parseOptions)
+      if (explainRequest(t, deps.config.planEnabled)) return undefined
+      const tPlan = planAction(t, cache, deps.config, { dbName: deps.db.name })
+      return { request: t, plan: tPlan, main: compile(mainStatement(tPlan)) }
+    })
+    const request = cached?.request ?? parseApiRequest(raw, parseOptions)
     if (request.method === 'OPTIONS') return optionsResponse(request, cache)
     // Accept: application/vnd.pgrst.plan plans the request for its `for` media type, then explains it
-    const explained = explainRequest(request, deps.config.planEnabled)
-    const plan = planAction(explained?.request ?? request, cache, deps.config, { dbName: deps.db.name })
+    const explained = cached ? undefined : explainRequest(request, deps.config.planEnabled)
+    const plan = cached?.plan ?? planAction(explained?.request ?? request, cache, deps.config, { dbName: deps.db.name })
     const env = envStatement({
       schema: request.schema,
       extraSearchPath: deps.config.extraSearchPath,
@@ -60,7 +71,7 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
     const rows = await deps.db.run({
       env,
       ...(preRequest ? { preRequest } : {}),
-      main: explained ? explainStatement(compile(mainStatement(plan)), explained.explain) : compile(mainStatement(plan)),
+      main: cached?.main ?? (explained ? explainStatement(compile(mainStatement(plan)), explained.explain) : compile(mainStatement(plan))),
       readOnly: isReadOnly(plan),
       // an EXPLAIN ANALYZE runs the statement: whatever it wrote is rolled back
       check: explained ? () => 'rollback' : transactionCheck(plan),

@@ -91,7 +91,7 @@ function chooseSchema(profile: string | undefined, schemas: readonly string[]): 
   return { schema: profile, negotiated: true }
 }
 
-function requestHeaders(headers: RawRequest['headers']): Record<string, string> {
+export function requestHeaders(headers: RawRequest['headers']): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || name === 'cookie') continue
@@ -100,7 +100,7 @@ function requestHeaders(headers: RawRequest['headers']): Record<string, string> 
   return out
 }
 
-function parseCookies(header: string | undefined): Record<string, string> {
+export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {}
   if (!header) return out
   for (const pair of header.split(';')) {
