@@ -17,6 +17,8 @@ export const KEY_GRACE_SECONDS = 20 * 60
 
 /** Cached keys are re-read after this long, so another process's rotation reaches this one. */
 const STALE_AFTER_MS = 60_000
+/** Unknown key ids (new keys, or forgeries) cost at most one read of the keys per interval. */
+const MIN_RELOAD_INTERVAL_MS = 1000
 
 type KeyRow = { id: string; publicKey: string; alg: string | null; expiresAt: Date | string | null }
 
@@ -53,8 +55,13 @@ class KeyCache {
     if (age >= STALE_AFTER_MS) await this.reload()
     const hit = this.keys.get(kid)
     if (hit) return hit
-    // an unknown kid: maybe a key created since we last looked
-    if (age >= 1000 && age < STALE_AFTER_MS) await this.reload()
+    // an unknown kid: maybe a key created since we last looked; look again, at most once a second
+    if (age < STALE_AFTER_MS) {
+      const wait = this.loadedAt + MIN_RELOAD_INTERVAL_MS - this.now()
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+      if (this.now() - this.loadedAt >= MIN_RELOAD_INTERVAL_MS) await this.reload()
+      else await this.loading
+    }
     return this.keys.get(kid)
   }
 
