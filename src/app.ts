@@ -101,7 +101,12 @@ export async function startApp(
 
     // Settings stored in the database apply where no environment variable was set explicitly.
     const effective = async (): Promise<AppConfig> => {
-      const { config: merged, warnings } = applySettings(config, await readSettings(db))
+      const stored = await readSettings(db).catch((err: unknown) => {
+        if ((err as { code?: string }).code !== '42501') throw err
+        logger.warn('The connecting role may not read data_api.settings (data-api enable grants it); using the environment only')
+        return {}
+      })
+      const { config: merged, warnings } = applySettings(config, stored)
       for (const warning of warnings) logger.warn(warning)
       return merged
     }
