@@ -14,20 +14,10 @@ import { rotateSigningKeys } from '../src/auth-service/rotate-keys.js'
 import { resolveAuthProvider } from '../src/auth-service/auth-service.js'
 import { applySettings } from '../src/admin/settings.js'
 import { loadConfig } from '../src/config/load-config.js'
+import { POSTS as POSTS_TABLE } from './support/posts.js'
 
 const POSTS = `
-create table posts (
-  id bigint generated always as identity primary key,
-  user_id text not null default (auth.user_id()),
-  content text not null,
-  is_published boolean not null default false,
-  created_at timestamptz not null default now()
-);
-alter table posts enable row level security;
-create policy "read published or own" on posts for select using (is_published or (select auth.user_id() = user_id));
-create policy "insert own" on posts for insert with check ((select auth.user_id() = user_id));
-create policy "update own" on posts for update using ((select auth.user_id() = user_id));
-create policy "delete own" on posts for delete using ((select auth.user_id() = user_id));
+${POSTS_TABLE}
 grant select, insert, update, delete on posts to authenticated;
 grant usage on schema public to authenticated, anonymous;
 create table notices (id int primary key, text text);

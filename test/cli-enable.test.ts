@@ -11,6 +11,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sign, signingKey, startJwksServer, type JwksServer, type SigningKey } from './support/jwks-server.js'
 import { createTempPostgres, databaseUrl, type TempPostgres } from './support/temp-postgres.js'
+import { POSTS } from './support/posts.js'
 
 const run = promisify(execFile)
 const ROOT = new URL('..', import.meta.url).pathname
@@ -56,18 +57,7 @@ function serve(env: Record<string, string>): Promise<{ child: ChildProcess; base
 }
 
 const GETTING_STARTED = `
-create table posts (
-  id bigint generated always as identity primary key,
-  user_id text not null default (auth.user_id()),
-  content text not null,
-  is_published boolean not null default false,
-  created_at timestamptz not null default now()
-);
-alter table posts enable row level security;
-create policy "read published or own" on posts for select using (is_published or (select auth.user_id() = user_id));
-create policy "insert own" on posts for insert with check ((select auth.user_id() = user_id));
-create policy "update own" on posts for update using ((select auth.user_id() = user_id));
-create policy "delete own" on posts for delete using ((select auth.user_id() = user_id));
+${POSTS}
 create table todos (id int primary key, title text);
 `
 

@@ -8,23 +8,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { POSTS } from './support/posts.js'
 
 const run = promisify(execFile)
 const CLI = ['--import', 'tsx', 'src/cli/main.ts']
 
 const GETTING_STARTED = `
-create table posts (
-  id bigint generated always as identity primary key,
-  user_id text not null default (auth.user_id()),
-  content text not null,
-  is_published boolean not null default false,
-  created_at timestamptz not null default now()
-);
-alter table posts enable row level security;
-create policy "posts_select" on posts for select using (is_published or (select auth.user_id() = user_id));
-create policy "posts_insert" on posts for insert with check ((select auth.user_id() = user_id));
-create policy "posts_update" on posts for update using ((select auth.user_id() = user_id));
-create policy "posts_delete" on posts for delete using ((select auth.user_id() = user_id));
+${POSTS}
 grant usage on schema public to authenticated, anonymous;
 grant select, insert, update, delete on posts to authenticated;
 insert into posts (user_id, content, is_published, created_at) values

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { backends, startTestServer, type TestServer } from './support/test-server.js'
+import { POSTS } from './support/posts.js'
 
 const SCHEMA = `
 create table authors (id int primary key, name text not null unique);
@@ -352,18 +353,7 @@ describe.each(backends)('the getting-started posts on %s', (backend) => {
   beforeAll(async () => {
     s = await startTestServer(backend)
     await s.sql(`
-      create table posts (
-        id bigint generated always as identity primary key,
-        user_id text not null default (auth.user_id()),
-        content text not null,
-        is_published boolean not null default false,
-        created_at timestamptz not null default now()
-      );
-      alter table posts enable row level security;
-      create policy "read" on posts for select using (is_published or (select auth.user_id() = user_id));
-      create policy "insert" on posts for insert with check ((select auth.user_id() = user_id));
-      create policy "update" on posts for update using ((select auth.user_id() = user_id));
-      create policy "delete" on posts for delete using ((select auth.user_id() = user_id));
+${POSTS}
       grant usage on schema public to authenticated;
       grant select, insert, update, delete on posts to authenticated;`)
   })
