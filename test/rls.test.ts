@@ -105,7 +105,7 @@ describe.each(backends)('row-level security on %s', (backend) => {
 
   it('switches to the role named by the token', async () => {
     await s.sql(`do $$ begin if not exists (select from pg_roles where rolname = 'auditor') then create role auditor nologin; end if; end $$;
-      grant auditor to authenticator; grant usage on schema public, auth to auditor; grant select on me to auditor;`)
+      grant auditor to authenticator; grant usage on schema public to auditor; grant select on me to auditor;`)
     const [{ info }] = (await (await s.request('/me', { token: await s.token({ sub: 'x', role: 'auditor' }) })).json()) as [
       { info: Record<string, unknown> },
     ]

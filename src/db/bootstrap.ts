@@ -109,8 +109,10 @@ LANGUAGE sql STABLE AS $fn$
     THEN auth.user_id()::uuid END
 $fn$;
 
-GRANT USAGE ON SCHEMA auth TO authenticated, anonymous;
-GRANT EXECUTE ON FUNCTION auth.session(), auth.jwt(), auth.user_id(), auth.uid() TO authenticated, anonymous;`
+-- PUBLIC, not just our two roles: a token's role claim may name any role, and its RLS policies call
+-- these too. They only read the caller's own request claims, so there is nothing to hide.
+GRANT USAGE ON SCHEMA auth TO PUBLIC;
+GRANT EXECUTE ON FUNCTION auth.session(), auth.jwt(), auth.user_id(), auth.uid() TO PUBLIC;`
 }
 
 const STATE_SCHEMA = `
