@@ -3,10 +3,10 @@
  * autocannon in a child process. Both rotate the users' tokens: every request picks a user at
  * random, sends that user's token and asks for one of that user's authors.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { trackTransient } from './processes.js'
+import { collect } from './processes.js'
 import { AUTHOR_PLACEHOLDER, type Workload } from './workloads.js'
 
 export type LoadTool = 'wrk' | 'autocannon'
@@ -107,25 +107,6 @@ end
 `
 }
 
-function collect(command: string, args: readonly string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    trackTransient(child)
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.on('error', (err) => {
-      clearTimeout(timer)
-      reject(err)
-    })
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
 
 async function runWrk(spec: LoadSpec, workDir: string): Promise<LoadResult> {
   const script = join(workDir, `wrk-${spec.workload.name}.lua`)

@@ -9,11 +9,10 @@
  * author id) become pgbench random variables; every other value is passed as a pgbench variable
  * (`-D`), so each statement keeps its parameters and is prepared exactly as the server prepares it.
  */
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type pg from 'pg'
-import { trackTransient } from './processes.js'
+import { collect } from './processes.js'
 import { percentile } from './stats.js'
 
 export type CapturedStatement = Readonly<{
@@ -309,23 +308,7 @@ export async function runPgbench(options: PgbenchOptions): Promise<PgbenchResult
     `--log-prefix=${prefix}`,
     options.database,
   ]
-  const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(join(options.binDir, 'pgbench'), args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    trackTransient(child)
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), ((options.durationSeconds ?? 10) + 60) * 1000)
-    child.on('error', (err) => {
-      clearTimeout(timer)
-      reject(err)
-    })
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
+  const out = await collect(join(options.binDir, 'pgbench'), args, ((options.durationSeconds ?? 10) + 60) * 1000)
   const latencies = readLatencies(prefix)
   const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(out.stdout)
   const processed = /number of transactions actually processed: (\d+)/.exec(out.stdout)
