@@ -6,16 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeSettings } from '../src/admin/settings.js'
 import { sign, signingKey, startJwksServer, type JwksServer, type SigningKey } from './support/jwks-server.js'
+import { eventually } from './support/eventually.js'
 import { backends, startTestServer, type TestServer } from './support/test-server.js'
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error('condition not met in time')
-}
 
 describe.each(backends)('auth settings from the database on %s', (backend) => {
   let provider: JwksServer

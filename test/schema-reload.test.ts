@@ -3,21 +3,13 @@
  * NOTIFY pgrst / NOTIFY data_api and the admin API.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eventually } from './support/eventually.js'
 import { backends, startTestServer, type TestServer } from './support/test-server.js'
 
 /** Lets reloads triggered by earlier DDL finish, so a later 404 proves nothing reloaded since. */
 async function settle(s: TestServer): Promise<void> {
   await new Promise((r) => setTimeout(r, 300))
   await s.app.schemaCache.reload()
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error('condition not met in time')
 }
 
 describe.each(backends)('schema cache reload on %s', (backend) => {
