@@ -74,7 +74,6 @@ function csvRecords(text: string): string[][] {
   let field = ''
   let record: string[] = []
   let quoted = false
-  let wasQuoted = false
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!
     if (quoted) {
@@ -88,18 +87,15 @@ function csvRecords(text: string): string[][] {
     }
     if (ch === '"' && field === '') {
       quoted = true
-      wasQuoted = true
     } else if (ch === ',') {
-      record.push(wasQuoted ? field : field)
+      record.push(field)
       field = ''
-      wasQuoted = false
     } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++
       record.push(field)
       records.push(record)
       record = []
       field = ''
-      wasQuoted = false
     } else field += ch
   }
   if (quoted) throw errors.invalidBody('Unterminated quoted field in CSV')

@@ -12,7 +12,7 @@ import { parsePayload, type Payload, type Row } from '../api-request/payload.js'
 import { findTableOrThrow } from './find-table.js'
 import { negotiate, planReadTree } from './plan-read.js'
 import { resolveTimezone } from './resolve-timezone.js'
-import type { MutatePlan, PlanCondition, ReadNode } from './types.js'
+import type { MutatePlan, ReadNode } from './types.js'
 
 export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppConfig): MutatePlan {
   if (request.target.kind !== 'relation') throw errors.invalidPath()
@@ -168,4 +168,3 @@ function preferenceApplied(
   return out
 }
 
-export type { PlanCondition }

@@ -105,7 +105,7 @@ export function mutateStatement(plan: MutatePlan): Sql {
   const withReturning = needsReturning(plan)
   const gucs = sql`nullif(current_setting('response.headers', true), '') AS response_headers, nullif(current_setting('response.status', true), '') AS response_status`
   if (!withReturning) {
-    return sql`${withSource(mutationSql(plan, false))} SELECT NULL::text AS total, '0' AS page_total, NULL::text AS affected, NULL::text AS inserted, '' AS body, NULL::text AS location, ${gucs}`
+    return sql`${withSource(mutationSql(plan, false))} SELECT '0' AS page_total, NULL::text AS affected, NULL::text AS inserted, '' AS body, NULL::text AS location, ${gucs}`
   }
   const node = plan.representation
   const representation = nodeSelect(node, { from: sql`${SOURCE} AS ${ident(node.alias)}`, where: [] })
@@ -117,5 +117,5 @@ export function mutateStatement(plan: MutatePlan): Sql {
     plan.returning === 'headers-only' && plan.mutation === 'insert' && pk.length > 0
       ? sql`(SELECT row_to_json(pgrst_key)::text FROM (SELECT ${join(pk.map((c) => ident(c)))} FROM ${SOURCE} LIMIT 1) pgrst_key)`
       : sql`NULL::text`
-  return sql`${withSource(mutationSql(plan, true))} SELECT (SELECT pg_catalog.count(*) FROM ${SOURCE})::text AS total, pg_catalog.count(${T})::text AS page_total, (SELECT pg_catalog.count(*) FROM ${SOURCE})::text AS affected, ${inserted} AS inserted, ${body} AS body, ${location} AS location, ${gucs} FROM (${representation}) ${T}`
+  return sql`${withSource(mutationSql(plan, true))} SELECT pg_catalog.count(${T})::text AS page_total, (SELECT pg_catalog.count(*) FROM ${SOURCE})::text AS affected, ${inserted} AS inserted, ${body} AS body, ${location} AS location, ${gucs} FROM (${representation}) ${T}`
 }
