@@ -1,6 +1,6 @@
 /**
  * The admin API (/admin/v1/*, admin key required): run SQL as the database owner, refresh the schema
- * cache, report status. The CLI talks to it when a server owns the embedded database.
+ * cache (of every process serving the database), report status. The CLI talks to it when a server owns the embedded database.
  */
 import type { AppConfig } from '../config/app-config.js'
 import type { Database } from '../db/database.js'
@@ -35,6 +35,8 @@ export async function handleAdminRequest(deps: AdminDeps, method: string, path: 
   if (method === 'POST' && path === '/refresh-schema') {
     try {
       await deps.schemaCache.reload()
+      // other processes serving this database (workers, other hosts) reload on the notification
+      if (deps.db.kind === 'postgres') await deps.db.query(`NOTIFY data_api, 'reload schema'`)
       return json(200, { refreshed: true })
     } catch (err) {
       return json(503, { refreshed: false, message: (err as Error).message })

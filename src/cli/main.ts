@@ -5,6 +5,8 @@
  * a single owner; otherwise they open the database themselves.
  */
 import { Command } from 'commander'
+import cluster from 'node:cluster'
+import pino from 'pino'
 import { readFileSync } from 'node:fs'
 import { SignJWT } from 'jose'
 import { localSecret, serverInfoPath, startApp, type ServerInfo } from '../app.js'
@@ -16,6 +18,7 @@ import { openDatabase } from '../db/open-database.js'
 import { formatResults } from './format-table.js'
 import { registerAuthCommands } from './auth-commands.js'
 import { registerDatabaseCommands } from './database-commands.js'
+import { runPrimary, type WorkerReady } from '../server/run-workers.js'
 
 function config(): AppConfig {
   return loadConfig(process.env)
@@ -87,10 +90,24 @@ program
   .description('start the server (DATABASE_URL for PostgreSQL, else the embedded database in DATA_API_DIR)')
   .option('-p, --port <port>', 'port to listen on (env PORT, default 3000)')
   .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
-  .action(async (options: { port?: string; host?: string }) => {
+  .option('-w, --workers <n>', 'server processes sharing the port, PostgreSQL only (env DATA_API_WORKERS, default 1)')
+  .action(async (options: { port?: string; host?: string; workers?: string }) => {
     try {
-      const env = { ...process.env, ...(options.port ? { PORT: options.port } : {}), ...(options.host ? { HOST: options.host } : {}) }
-      const app = await startApp(loadConfig(env), { writeServerInfo: true })
+      const overrides: Record<string, string> = {
+        ...(options.port ? { PORT: options.port } : {}),
+        ...(options.host ? { HOST: options.host } : {}),
+        ...(options.workers ? { DATA_API_WORKERS: options.workers } : {}),
+      }
+      const c = loadConfig({ ...process.env, ...overrides })
+      if (cluster.isWorker) return await serveWorker(c)
+      if (c.workers > 1) {
+        if (c.databaseUrl === undefined) {
+          throw new ConfigError('--workers (DATA_API_WORKERS) above 1 needs DATABASE_URL: the embedded database belongs to one process')
+        }
+        const log = pino({ level: c.logLevel, base: undefined })
+        process.exit(await runPrimary({ workers: c.workers, env: overrides, log: { info: (m) => log.info(m), error: (m) => log.error(m) } }))
+      }
+      const app = await startApp(c, { writeServerInfo: true })
       const stop = () => {
         app.close().then(() => process.exit(0), () => process.exit(1))
       }
@@ -100,6 +117,21 @@ program
       fail(err)
     }
   })
+
+/** One process of `serve --workers N`: a whole server that tells the primary when it listens. */
+async function serveWorker(c: AppConfig): Promise<void> {
+  const logger = pino({ level: c.logLevel, base: { worker: cluster.worker?.id } })
+  const app = await startApp(c, { logger })
+  const stop = () => {
+    app.close().then(() => process.exit(0), () => process.exit(1))
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  // the primary is gone (killed without a chance to stop us): do not linger as an orphan
+  process.once('disconnect', stop)
+  const ready: WorkerReady = { type: 'data-api:ready', url: app.url }
+  process.send?.(ready)
+}
 
 program
   .command('sql')

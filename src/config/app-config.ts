@@ -36,6 +36,12 @@ export const configSchema = z.object({
     .regex(/^\d+$/)
     .transform(Number)
     .default(10),
+  /** server processes sharing the port (node:cluster); PostgreSQL only */
+  DATA_API_WORKERS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a whole number of processes, at least 1')
+    .transform(Number)
+    .default(1),
   DATA_API_SCHEMAS: csv.default(['public']),
   DATA_API_EXTRA_SEARCH_PATH: csv.default(['public']),
   DATA_API_MAX_ROWS: optionalInt,
@@ -114,6 +120,8 @@ export type AppConfig = Readonly<{
   host: string
   port: number
   poolSize: number
+  /** server processes sharing the port; each has its own pool of poolSize connections */
+  workers: number
   schemas: readonly string[]
   extraSearchPath: readonly string[]
   maxRows: number | undefined
