@@ -120,22 +120,55 @@ export function cpuSeconds(pid: number): { user: number; system: number } {
 }
 
 /**
- * CPU seconds of a whole PostgreSQL cluster: the postmaster, its live children (backends, pgbench's
- * connections while they last) and the children it has already reaped.
+ * User and system CPU seconds of a process and its children: the live ones and those it has
+ * already reaped (a PostgreSQL cluster's backends, `data-api serve --workers N`'s workers).
  */
-export function clusterCpuSeconds(postmasterPid: number): number {
-  let total = 0
-  // children first, then the postmaster's reaped total: a child reaped in between is counted twice
+export function treeCpuSeconds(rootPid: number): { user: number; system: number } {
+  let user = 0
+  let system = 0
+  // children first, then the root's reaped total: a child reaped in between is counted twice
   // (rare, small) rather than lost
+  for (const pid of childPids(rootPid)) {
+    const fields = statFields(pid)
+    if (!fields) continue
+    user += Number(fields[11])
+    system += Number(fields[12])
+  }
+  const root = statFields(rootPid)
+  if (!root) return { user: Number.NaN, system: Number.NaN }
+  user += Number(root[11]) + Number(root[13])
+  system += Number(root[12]) + Number(root[14])
+  return { user: user / ticks(), system: system / ticks() }
+}
+
+/** CPU seconds of a whole PostgreSQL cluster: the postmaster, its live children and the reaped ones. */
+export function clusterCpuSeconds(postmasterPid: number): number {
+  const { user, system } = treeCpuSeconds(postmasterPid)
+  return user + system
+}
+
+function childPids(parentPid: number): number[] {
+  const pids: number[] = []
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     const fields = statFields(Number(entry))
-    if (fields && Number(fields[1]) === postmasterPid) total += Number(fields[11]) + Number(fields[12])
+    if (fields && Number(fields[1]) === parentPid) pids.push(Number(entry))
   }
-  const postmaster = statFields(postmasterPid)
-  if (!postmaster) return Number.NaN
-  total += postmaster.slice(11, 15).reduce((a, f) => a + Number(f), 0)
-  return total / ticks()
+  return pids
+}
+
+/** Resident memory of a process and its live children, in bytes (0 for one that is gone). */
+export function treeRssBytes(rootPid: number): number {
+  return [rootPid, ...childPids(rootPid)].reduce((total, pid) => total + rssBytes(pid), 0)
+}
+
+function rssBytes(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) * 1024 : 0
+  } catch {
+    return 0
+  }
 }
 
 /** The whole machine's busy and total CPU time from /proc/stat, in ticks. */

@@ -21,8 +21,9 @@ import { GLIBC_TUNABLES, startCluster, type Cluster } from './cluster.js'
 import { AUTHORS, BOOKS_PER_AUTHOR, TRUNCATE_NOTES, authorsPerUser, checkShape, fixtureSql } from './fixture.js'
 import { detectLoadTool, loadToolVersion, runLoad, type LoadResult, type LoadSpec, type LoadTool } from './load.js'
 import { buildPgbenchScript, captureStatements, replayOnce, runPgbench, type PgbenchScript } from './pgbench.js'
-import { clusterCpuSeconds, cpuSeconds, freePort, killTransient, machineTicks, startChild, tail, waitUntilReady, type Child } from './processes.js'
+import { clusterCpuSeconds, freePort, killTransient, machineTicks, startChild, tail, treeCpuSeconds, treeRssBytes, waitUntilReady, type Child } from './processes.js'
 import { median } from './stats.js'
+import { FLAT_GROWTH, runSoak, type SoakResult } from './soak.js'
 import { mintTokens } from './tokens.js'
 import { WORKLOADS, authorOf, checkAnswer, fill, namesAuthor, type Workload, type WorkloadName } from './workloads.js'
 
@@ -41,7 +42,10 @@ const USAGE = `npm run bench -- [options]
   --threads <n>           wrk threads (default 1)
   --pgbench-clients <n>   pgbench clients (default 10)
   --pgbench-threads <n>   pgbench threads (default 2)
-  --pool <n>              database connections of each server (default 10)
+  --pool <n>              database connections of each server (default 10; with --workers, shared out among them)
+  --workers <n>           run the data-api as \`serve --workers n\` (default 1)
+  --soak <s>              then load the data-api alone this long, cycling the workloads, and check its
+                          memory stays flat (env BENCH_SOAK, default 60; 0 skips)
   --users <n>             users, each with its own token (default 1000; must divide ${AUTHORS})
   --only <names>          comma-separated workloads: ${WORKLOADS.map((w) => w.name).join(', ')}
   --tool <t>              auto | wrk | autocannon (default auto: wrk when installed)
@@ -60,6 +64,8 @@ type Options = Readonly<{
   pgbenchClients: number
   pgbenchThreads: number
   pool: number
+  workers: number
+  soak: number
   users: number
   only: readonly WorkloadName[]
   tool: LoadTool | 'auto'
@@ -80,6 +86,8 @@ function parseOptions(): Options {
       'pgbench-clients': { type: 'string' },
       'pgbench-threads': { type: 'string' },
       pool: { type: 'string' },
+      workers: { type: 'string' },
+      soak: { type: 'string' },
       users: { type: 'string' },
       only: { type: 'string' },
       tool: { type: 'string' },
@@ -117,6 +125,8 @@ function parseOptions(): Options {
     pgbenchClients: Math.round(num(values['pgbench-clients'], undefined, 10, 'pgbench-clients')),
     pgbenchThreads: Math.round(num(values['pgbench-threads'], undefined, 2, 'pgbench-threads')),
     pool: Math.round(num(values.pool, undefined, 10, 'pool')),
+    workers: Math.round(num(values.workers, undefined, 1, 'workers')),
+    soak: values.soak === '0' || env.BENCH_SOAK === '0' ? 0 : num(values.soak, env.BENCH_SOAK, 60, 'soak'),
     users: Math.round(num(values.users, undefined, 1000, 'users')),
     only,
     tool,
@@ -233,6 +243,8 @@ async function main(): Promise<void> {
     shown[name] = Object.values(rows[0] ?? {})[0] ?? ''
   }
 
+  // the data-api's workers share the pool size out, so both servers hold as many connections
+  const serverPool = Math.max(1, Math.round(options.pool / options.workers))
   const nodeEnv: Record<string, string> = options.nodeTunables ? { GLIBC_TUNABLES } : {}
   const settings = {
     startedAt: startedAt.toISOString(),
@@ -247,6 +259,9 @@ async function main(): Promise<void> {
     wrkThreads: options.threads,
     pgbench: { clients: options.pgbenchClients, threads: options.pgbenchThreads, mode: 'prepared' },
     poolSize: options.pool,
+    serverWorkers: options.workers,
+    serverPoolPerWorker: serverPool,
+    soakSeconds: options.soak,
     users: options.users,
     fixture: { authors: AUTHORS, books: AUTHORS * BOOKS_PER_AUTHOR, authorsPerUser: perUser },
     durationSeconds: options.duration,
@@ -262,7 +277,9 @@ async function main(): Promise<void> {
   )
   console.log(`  GLIBC_TUNABLES  postgres: ${settings.postgresGlibcTunables}; node: ${settings.nodeGlibcTunables}`)
   console.log(`  load        ${settings.loadTool}, ${options.connections} connections, ${options.threads} thread(s); pgbench -M prepared -c ${options.pgbenchClients} -j ${options.pgbenchThreads}`)
-  console.log(`  servers     pool ${options.pool} each; ${options.users} users with their own tokens`)
+  console.log(
+    `  servers     pool ${options.pool} each${options.workers > 1 ? ` (data-api: ${options.workers} workers × ${serverPool})` : ''}; ${options.users} users with their own tokens`,
+  )
   console.log(`  runs        ${options.rounds} interleaved round(s) × ${options.duration} s after ${options.warmup} s warm-up; workloads: ${workloads.map((w) => w.name).join(', ')}`)
 
   // --- data-api server (bootstraps roles and the auth schema on start) ------------------------------
@@ -277,7 +294,8 @@ async function main(): Promise<void> {
       ...nodeEnv,
       DATABASE_URL: `${adminUrl}/${DATABASE}`,
       DATA_API_JWT_SECRET: JWT_SECRET,
-      DATA_API_POOL_SIZE: String(options.pool),
+      DATA_API_POOL_SIZE: String(serverPool),
+      DATA_API_WORKERS: String(options.workers),
       DATA_API_LOG_LEVEL: 'warn',
       DATA_API_DIR: join(workDir, 'data-api'),
       HOST: '127.0.0.1',
@@ -471,9 +489,9 @@ async function main(): Promise<void> {
             machineBusy: busy(before),
           }
         } else {
-          const cpu0 = cpuSeconds(pids[target])
+          const cpu0 = treeCpuSeconds(pids[target])
           const r: LoadResult = await runLoad(tool, http(origins[target], w, options.duration), workDir)
-          const cpu1 = cpuSeconds(pids[target])
+          const cpu1 = treeCpuSeconds(pids[target])
           m = {
             target,
             round,
@@ -499,16 +517,50 @@ async function main(): Promise<void> {
     }
   }
 
+  // --- soak: the data-api alone, its memory sampled -------------------------------------------------
+  let soak: SoakResult | undefined
+  const soakWorkloads = workloads.filter((w) => reports.find((r) => r.name === w.name)?.status.server === 'ok')
+  if (options.soak > 0 && soakWorkloads.length > 0) {
+    checkInterrupted()
+    console.log(`\nSoak: ${options.soak} s on the data-api, cycling ${soakWorkloads.map((w) => w.name).join(', ')}`)
+    soak = await runSoak({
+      seconds: options.soak,
+      workloads: soakWorkloads,
+      runSlice: async (w, seconds) => {
+        checkInterrupted()
+        if (w.writes) await admin.query(TRUNCATE_NOTES)
+        return runLoad(tool, http(serverUrl, w, seconds), workDir)
+      },
+      rssBytes: () => treeRssBytes(server.pid),
+      onSlice: (w, r) =>
+        console.log(
+          `  ${w.name.padEnd(8)} ${fmt(r.rps).padStart(7)} req/s  p50 ${fmt(r.p50Ms, 2).padStart(6)} ms  p99 ${fmt(r.p99Ms, 2).padStart(7)} ms  ` +
+            `RSS ${fmt(treeRssBytes(server.pid) / 2 ** 20)} MB${r.non2xx + r.errors > 0 ? `  ${r.non2xx} non-2xx, ${r.errors} errors` : ''}`,
+        ),
+    })
+  }
+
   // --- report ---------------------------------------------------------------------------------------
   const summaries = reports.map(summarize)
   console.log(`\n${table(summaries)}`)
-  const results = { settings, workloads: reports.map((r, i) => ({ ...r, summary: summaries[i] })) }
+  if (soak) console.log(`\n${soakLine(soak)}`)
+  const results = { settings, workloads: reports.map((r, i) => ({ ...r, summary: summaries[i] })), soak }
   const out = options.out ?? join(resultsDir, `${stamp}.json`)
   mkdirSync(dirname(out), { recursive: true })
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`)
   console.log(`\nresults written to ${out}`)
   if (options.cpuProf) console.log(`server CPU profile(s) in ${profDir} (written when the server stops)`)
   if (server.process.exitCode !== null) console.log(`note: the server exited early; log:\n${tail(server.logPath)}`)
+}
+
+function soakLine(s: SoakResult): string {
+  const problems = s.non2xx + s.errors > 0 ? `${s.non2xx} non-2xx, ${s.errors} errors` : 'no errors, no non-2xx'
+  const sign = s.growth >= 0 ? '+' : ''
+  return (
+    `Soak ${fmt(s.seconds)} s: ${s.requests} requests (${fmt(s.requests / s.seconds)} req/s), ${problems}; ` +
+    `data-api RSS ${fmt(s.startMb)} MB in the first quarter, ${fmt(s.endMb)} MB in the last (${sign}${fmt(s.growth * 100, 1)}%): ` +
+    `${s.flat ? 'flat' : `GROWING (more than ${FLAT_GROWTH * 100}%)`}`
+  )
 }
 
 function busy(before: { busy: number; total: number }): number {
