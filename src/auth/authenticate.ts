@@ -92,6 +92,8 @@ export class Authenticator implements RequestAuthenticator {
   private readonly cache = new Map<string, Cached>()
   private lastSweep = 0
   private readonly now: () => number
+  private anonymous: AuthResult | undefined
+
   constructor(private readonly options: AuthOptions) {
     this.now = options.now ?? Date.now
   }
@@ -101,7 +103,9 @@ export class Authenticator implements RequestAuthenticator {
     const token = bearerToken(authorization)
     if (token === undefined) {
       if (this.options.anonRole === undefined) throw errors.anonymousDisabled()
-      return { role: this.options.anonRole, claims: { role: this.options.anonRole }, isAnonymous: true }
+      // one frozen result, so its claims' JSON text is built once (see env-statement.ts)
+      this.anonymous ??= Object.freeze({ role: this.options.anonRole, claims: Object.freeze({ role: this.options.anonRole }), isAnonymous: true })
+      return this.anonymous
     }
     const result = await this.verified(token)
     await this.options.checkRole?.(result.role)

@@ -31,7 +31,7 @@ function isReserved(key: string): boolean {
   return RESERVED_LAST.has(dot === -1 ? key : key.slice(dot + 1))
 }
 
-type Shape = { key: string; templateQuery: string; values: string[]; likes: boolean[]; params: RawParam[] }
+type Shape = { key: string; values: string[]; likes: boolean[]; params: RawParam[] }
 
 function header(raw: RawRequest, name: string): string {
   const v = raw.headers[name]
@@ -46,24 +46,20 @@ function shapeOf(raw: RawRequest): Shape | undefined {
     return undefined // the full path reports the error
   }
   const parts: string[] = []
-  const template: string[] = []
   const values: string[] = []
   const likes: boolean[] = []
   for (const p of params) {
     if (p.value === undefined) {
       parts.push(p.key)
-      template.push(encodeURIComponent(p.key))
       continue
     }
     const m = isReserved(p.key) ? null : TEMPLATED.exec(p.value)
     if (!m) {
       parts.push(`${p.key}=${p.value}`)
-      template.push(`${encodeURIComponent(p.key)}=${encodeURIComponent(p.value)}`)
       continue
     }
     const prefix = `${m[1] ?? ''}${m[2]}.`
     parts.push(`${p.key}=${prefix}\u0001`)
-    template.push(`${encodeURIComponent(p.key)}=${encodeURIComponent(prefix + marker(values.length))}`)
     values.push(m[3]!)
     likes.push(m[2] === 'like' || m[2] === 'ilike')
   }
@@ -76,7 +72,20 @@ function shapeOf(raw: RawRequest): Shape | undefined {
     header(raw, 'range'),
     header(raw, 'accept-profile'),
   ].join('\u0000')
-  return { key, templateQuery: template.join('&'), values, likes, params }
+  return { key, values, likes, params }
+}
+
+/** The query of a shape's first request with each templated value replaced by its marker. */
+function templateQuery(shape: Shape): string {
+  let next = 0
+  return shape.params
+    .map((p) => {
+      if (p.value === undefined) return encodeURIComponent(p.key)
+      const m = isReserved(p.key) ? null : TEMPLATED.exec(p.value)
+      const value = m ? `${m[1] ?? ''}${m[2]}.${marker(next++)}` : p.value
+      return `${encodeURIComponent(p.key)}=${encodeURIComponent(value)}`
+    })
+    .join('&')
 }
 
 export class ReadShapeCache {
@@ -108,7 +117,7 @@ export class ReadShapeCache {
   private build(raw: RawRequest, shape: Shape, plan: (templateRaw: RawRequest) => PlannedRead | undefined): Entry | null {
     let template: PlannedRead | undefined
     try {
-      template = plan({ ...raw, query: shape.templateQuery })
+      template = plan({ ...raw, query: templateQuery(shape) })
     } catch {
       return null // errors are answered by the full path, with the real values
     }

@@ -25,6 +25,18 @@ const TEXT = compile(
 ).text
 const TEXT_WITH_TIMEZONE = `${TEXT}, set_config('timezone', $8, true)`
 
+// Verified tokens are cached with their claims object, so most requests reuse its JSON text.
+const claimsText = new WeakMap<object, string>()
+
+function claimsJson(claims: Readonly<Record<string, unknown>>): string {
+  let text = claimsText.get(claims)
+  if (text === undefined) {
+    text = JSON.stringify(claims)
+    claimsText.set(claims, text)
+  }
+  return text
+}
+
 export function envStatement(ctx: RequestContext): CompiledSql {
   const searchPath = [ctx.schema, ...ctx.extraSearchPath.filter((s) => s !== ctx.schema)].map(quoteIdent).join(', ')
   return {
@@ -32,7 +44,7 @@ export function envStatement(ctx: RequestContext): CompiledSql {
     values: [
       searchPath,
       ctx.role,
-      JSON.stringify(ctx.claims),
+      claimsJson(ctx.claims),
       ctx.method,
       ctx.path,
       JSON.stringify(ctx.headers),
