@@ -23,6 +23,11 @@ if (!file) {
 const top = Number(values.top ?? 30)
 const skipUs = Number(values.skip ?? 0) * 1e6
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile
+// the bench profiles the compiled server: name its files after their sources (dist/x.js → src/x.js)
+for (const n of profile.nodes) {
+  const { url } = n.callFrame
+  if (!url.includes('/node_modules/')) n.callFrame.url = url.replace(/\/dist\/(?=[^/]+(\/|\.js$))/, '/src/')
+}
 const byId = new Map(profile.nodes.map((n) => [n.id, n]))
 const parent = new Map<number, number>()
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)

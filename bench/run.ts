@@ -11,6 +11,7 @@
  *   npm run bench -- --only get-one,list --cpu-prof     profile the server on two workloads
  *   npm run bench -- --help
  */
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -283,13 +284,16 @@ async function main(): Promise<void> {
   console.log(`  runs        ${options.rounds} interleaved round(s) × ${options.duration} s after ${options.warmup} s warm-up; workloads: ${workloads.map((w) => w.name).join(', ')}`)
 
   // --- data-api server (bootstraps roles and the auth schema on start) ------------------------------
+  // measured as it is deployed: compiled JavaScript (npm start), not through a TypeScript loader
+  console.log('\nbuilding dist/ (tsc -p tsconfig.build.json)')
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' })
   const serverPort = await freePort()
   const serverUrl = `http://127.0.0.1:${serverPort}`
   const profDir = join(resultsDir, `prof-${stamp}`)
   if (options.cpuProf) mkdirSync(profDir, { recursive: true })
   const server: Child = startChild(
     'data-api server',
-    [...(options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve'],
+    [...(options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), 'dist/cli/main.js', 'serve'],
     {
       ...nodeEnv,
       DATABASE_URL: `${adminUrl}/${DATABASE}`,
