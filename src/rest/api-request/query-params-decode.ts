@@ -54,6 +54,8 @@ function decodePair(segment: Uint8Array): RawParam {
 }
 
 function urlDecode(input: Uint8Array): Uint8Array {
+  // most keys and values have nothing to decode: no copy, no loop
+  if (!input.includes(PERCENT) && !input.includes(PLUS)) return input
   const out = new Uint8Array(input.length)
   let n = 0
   for (let i = 0; i < input.length; i++) {
