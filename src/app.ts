@@ -20,6 +20,9 @@ import { SchemaCacheStore } from './schema-cache/schema-cache-store.js'
 import { describeSchemaCache } from './schema-cache/find-relationships.js'
 import { createServer } from './server/create-server.js'
 import { ReadShapeCache } from './rest/read-shape-cache.js'
+import { collectMetrics, type SchemaCacheStats } from './server/collect-metrics.js'
+import { HttpMetrics } from './server/http-metrics.js'
+import { renderMetrics, type MetricFamily } from './server/metrics.js'
 
 export type App = Readonly<{
   url: string
@@ -36,6 +39,8 @@ export type App = Readonly<{
   reloadConfig: () => Promise<void>
   /** the built-in auth service (`{url}/{db}/auth`), when the auth provider is built-in */
   authService: AuthService | undefined
+  /** this process's metric families, as /metrics shows them */
+  metrics: () => MetricFamily[]
   close: () => Promise<void>
 }>
 
@@ -90,6 +95,8 @@ export async function startApp(
     emailSender?: EmailSender
     /** JWKS cache tuning (refetch rate limit, refresh period, timeout, size); tests shorten them */
     jwks?: AuthRuntimeOptions['jwks']
+    /** what /metrics shows instead of this process's families (`serve --workers N` gathers all workers') */
+    gatherMetrics?: (own: MetricFamily[]) => Promise<MetricFamily[]>
   } = {},
 ): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: undefined })
@@ -112,9 +119,17 @@ export async function startApp(
     }
     const startConfig = await effective()
 
+    const schemaCacheStats: SchemaCacheStats = { loads: 0, failures: 0, lastLoadSeconds: undefined }
     const schemaCache = new SchemaCacheStore(db, config.schemas, {
-      onLoaded: (cache, ms) => logger.info({ ms: Math.round(ms) }, `Schema cache loaded: ${describeSchemaCache(cache)}`),
-      onError: (err) => logger.error({ err }, 'Schema cache load failed'),
+      onLoaded: (cache, ms) => {
+        schemaCacheStats.loads++
+        schemaCacheStats.lastLoadSeconds = ms / 1000
+        logger.info({ ms: Math.round(ms) }, `Schema cache loaded: ${describeSchemaCache(cache)}`)
+      },
+      onError: (err) => {
+        schemaCacheStats.failures++
+        logger.error({ err }, 'Schema cache load failed')
+      },
     })
     await schemaCache.reload()
 
@@ -158,7 +173,11 @@ export async function startApp(
       closers.push(stop)
     }
 
+    const http = new HttpMetrics()
+    const metrics = () => collectMetrics({ http, tokenCache: auth.tokenCacheStats, schemaCache: schemaCacheStats, pool: db.poolStats })
+    const gather = options.gatherMetrics
     const server = createServer({
+      metrics: { http, render: async () => renderMetrics(gather ? await gather(metrics()) : metrics()) },
       config: startConfig,
       db,
       schemaCache,
@@ -205,6 +224,7 @@ export async function startApp(
       auth,
       reloadConfig,
       authService,
+      metrics,
       close: async () => {
         if (closed) return
         closed = true

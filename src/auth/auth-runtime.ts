@@ -7,7 +7,7 @@
  */
 import type { AppConfig } from '../config/app-config.js'
 import { ApiError } from '../errors/api-error.js'
-import { Authenticator, parseRoleClaimKey, type AuthResult, type RequestAuthenticator, type TokenVerifier } from './authenticate.js'
+import { Authenticator, parseRoleClaimKey, type AuthResult, type RequestAuthenticator, type TokenCacheStats, type TokenVerifier } from './authenticate.js'
 import { RemoteKeySource, StaticKeySource, type JwksFetchError, type KeySource, type RemoteJwksOptions } from './jwks-cache.js'
 import { createJwtVerifier, secretKey } from './jwt-verifier.js'
 import type { RoleGate } from './role-gate.js'
@@ -49,6 +49,8 @@ export function apiDisabledError(database: string | undefined): ApiError {
 }
 
 export class AuthRuntime implements RequestAuthenticator {
+  /** the token cache's counters, over every authenticator this runtime has built */
+  readonly tokenCacheStats: TokenCacheStats = { requests: 0, hits: 0, evictions: 0 }
   private authenticator: Authenticator
   private remote: RemoteKeySource | undefined
 
@@ -110,6 +112,7 @@ export class AuthRuntime implements RequestAuthenticator {
       roleClaimPath: parseRoleClaimKey(config.roleClaimKey),
       checkRole: this.options.roleGate ? (role) => this.options.roleGate!.check(role) : undefined,
       refuseAll: config.apiEnabled ? undefined : apiDisabledError(this.options.database),
+      cacheStats: this.tokenCacheStats,
     })
     if (remote !== this.remote) {
       this.remote?.stop()

@@ -112,6 +112,25 @@ describe('Authenticator', () => {
     expect(auth.cacheSize).toBe(3)
   })
 
+  it('counts lookups, hits and evictions in the stats it is given', async () => {
+    let now = 1_000_000_000_000
+    const stats = { requests: 0, hits: 0, evictions: 0 }
+    const auth = new Authenticator(base({ now: () => now, cacheSize: 2, cacheStats: stats }))
+    const exp = now / 1000 + 60
+    await auth.authenticate(bearer({ sub: 'a', exp }))
+    await auth.authenticate(bearer({ sub: 'a', exp }))
+    await auth.authenticate(undefined) // anonymous: no lookup
+    expect(stats).toEqual({ requests: 2, hits: 1, evictions: 0 })
+    await auth.authenticate(bearer({ sub: 'b', exp }))
+    await auth.authenticate(bearer({ sub: 'c', exp })) // full: 'a' goes
+    expect(stats).toEqual({ requests: 4, hits: 1, evictions: 1 })
+    now += 61_000
+    await auth.authenticate(bearer({ sub: 'c', exp })) // the same token, expired meanwhile: dropped on lookup
+    expect(stats).toEqual({ requests: 5, hits: 1, evictions: 2 })
+    await auth.authenticate(bearer({ sub: 'd', exp: now / 1000 + 60 })) // room for it: nothing evicted
+    expect(stats).toEqual({ requests: 6, hits: 1, evictions: 2 })
+  })
+
   it('checks the role on every request, cached tokens included', async () => {
     const checked: string[] = []
     const auth = new Authenticator(

@@ -35,8 +35,12 @@ export type AuthOptions = Readonly<{
   checkRole?: (role: string) => Promise<void>
   /** when set, every request fails with it (the API is disabled for this database) */
   refuseAll?: ApiError
+  /** counters of the token cache, kept across rebuilds by the caller (exposed at /metrics) */
+  cacheStats?: TokenCacheStats
   now?: () => number
 }>
+
+export type TokenCacheStats = { requests: number; hits: number; evictions: number }
 
 /**
  * `.role`, `.app_metadata.role`, `."https://example.com/role"`, `.roles[0]` → the path of keys (an
@@ -93,9 +97,11 @@ export class Authenticator implements RequestAuthenticator {
   private lastSweep = 0
   private readonly now: () => number
   private anonymous: AuthResult | undefined
+  private readonly stats: TokenCacheStats
 
   constructor(private readonly options: AuthOptions) {
     this.now = options.now ?? Date.now
+    this.stats = options.cacheStats ?? { requests: 0, hits: 0, evictions: 0 }
   }
 
   async authenticate(authorization: string | undefined): Promise<AuthResult> {
@@ -119,10 +125,16 @@ export class Authenticator implements RequestAuthenticator {
 
   private async verified(token: string): Promise<AuthResult> {
     const now = this.now()
+    const stats = this.stats
+    stats.requests++
     const hit = this.cache.get(token)
     if (hit) {
-      if (hit.expiresAt > now) return hit.result
+      if (hit.expiresAt > now) {
+        stats.hits++
+        return hit.result
+      }
       this.cache.delete(token)
+      stats.evictions++
     }
     if (!this.options.verifier) throw errors.jwtSecretMissing()
     const claims = await this.options.verifier.verify(token)
@@ -141,13 +153,18 @@ export class Authenticator implements RequestAuthenticator {
     if (this.cache.size >= max && now - this.lastSweep >= 1000) {
       // Expired entries go first (at most one sweep a second, so a full cache of live tokens stays cheap).
       this.lastSweep = now
-      for (const [key, cached] of this.cache) if (cached.expiresAt <= now) this.cache.delete(key)
+      for (const [key, cached] of this.cache) {
+        if (cached.expiresAt > now) continue
+        this.cache.delete(key)
+        this.stats.evictions++
+      }
     }
     while (this.cache.size >= max) {
       // Then the oldest: Map iterates in insertion order.
       const oldest = this.cache.keys().next()
       if (oldest.done) break
       this.cache.delete(oldest.value)
+      this.stats.evictions++
     }
     this.cache.set(token, entry)
   }

@@ -35,6 +35,17 @@ export type QueryResult = Readonly<{
   rowCount: number | null
 }>
 
+export type PoolStats = Readonly<{
+  /** the most connections the pool opens */
+  max: number
+  /** connections open */
+  total: number
+  /** open and not checked out */
+  idle: number
+  /** requests waiting for a connection */
+  waiting: number
+}>
+
 export interface Database {
   readonly kind: 'pglite' | 'postgres'
   /** the database name served at /{name}/rest/v1 */
@@ -65,5 +76,7 @@ export interface Database {
    * auth service's Kysely dialect). A transaction left open is rolled back afterwards.
    */
   withPglite?<T>(use: (pglite: PGliteInterface) => Promise<T>): Promise<T>
+  /** PostgreSQL only: the request pool's connections right now (for /metrics) */
+  poolStats?(): PoolStats
   close(): Promise<void>
 }

@@ -187,6 +187,7 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
 
   const database: Database = {
     kind: 'postgres',
+    poolStats: () => ({ max: poolSize, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     name: databaseNameFromUrl(options.url),
     run,
     query,

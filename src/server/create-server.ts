@@ -1,6 +1,6 @@
 /**
- * The HTTP listener: routes /{db}/rest/v1/* to the REST pipeline, /admin/v1/* to the admin API and
- * /live, /ready to health checks, adds CORS, and writes HttpResponses. No framework: the request path
+ * The HTTP listener: routes /{db}/rest/v1/* to the REST pipeline, /admin/v1/* to the admin API,
+ * /live, /ready to health checks and /metrics to Prometheus, adds CORS, and writes HttpResponses. No framework: the request path
  * stays a few function calls long.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -12,29 +12,39 @@ import { renderError } from '../errors/render-error.js'
 import { handleRestRequest, type RestDeps } from '../rest/handle-request.js'
 import type { HttpResponse } from '../rest/response/http-response.js'
 import { corsHeaders } from './cors.js'
+import type { HttpMetrics } from './http-metrics.js'
 import { BodyTooLarge, readBody } from './read-body.js'
 
-/** authService: the built-in auth service at /{db}/auth (it writes its own responses and CORS) */
-export type ServerDeps = RestDeps & AdminDeps & { authService?: AuthService }
+/** What /metrics needs: the listener's own counters, and the exposition of every counter. */
+export type ServerMetrics = Readonly<{ http: HttpMetrics; render: () => Promise<string> }>
+
+/**
+ * authService: the built-in auth service at /{db}/auth (it writes its own responses and CORS).
+ * metrics: counts every answer and serves /metrics (admin key required).
+ */
+export type ServerDeps = RestDeps & AdminDeps & { authService?: AuthService; metrics?: ServerMetrics }
 
 const REST_PREFIX = '/rest/v1'
 
 export function createServer(deps: ServerDeps): Server {
   return createHttpServer((req, res) => {
+    const started = performance.now()
     const auth = deps.authService
     if (auth?.handles((req.url ?? '/').split('?', 1)[0]!)) {
+      const http = deps.metrics?.http
+      if (http) res.once('finish', () => http.observe(req.method, res.statusCode, (performance.now() - started) / 1000))
       auth.handle(req, res).catch((err: unknown) => {
         deps.onInternalError(err)
         if (res.headersSent) res.destroy()
-        else write(req, res, deps, json(500, { message: 'Internal server error' }))
+        else write(req, res, deps, json(500, { message: 'Internal server error' }), undefined)
       })
       return
     }
     route(deps, req).then(
-      (response) => write(req, res, deps, response),
+      (response) => write(req, res, deps, response, started),
       (err: unknown) => {
         deps.onInternalError(err)
-        write(req, res, deps, renderError(errors.internal('Internal server error')))
+        write(req, res, deps, renderError(errors.internal('Internal server error')), started)
       },
     )
   })
@@ -49,6 +59,12 @@ async function route(deps: ServerDeps, req: IncomingMessage): Promise<HttpRespon
 
   if (path === '/live') return text(200, 'ok')
   if (path === '/ready') return deps.schemaCache.current() ? text(200, 'ready') : text(503, 'loading schema cache')
+  if (path === '/metrics' && deps.metrics) {
+    if (!isAdmin(deps, req)) return json(401, { message: 'A valid admin key is required (Authorization: Bearer <admin key>).' })
+    if (method !== 'GET' && method !== 'HEAD') return json(405, { message: 'Only GET and HEAD are allowed on /metrics' })
+    const body = Buffer.from(await deps.metrics.render())
+    return { status: 200, headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }, body }
+  }
   if (path.startsWith('/admin/v1/')) {
     if (!isAdmin(deps, req)) return json(401, { message: 'A valid admin key is required (Authorization: Bearer <admin key>).' })
     if (path === '/admin/v1/auth/rotate-keys' && method === 'POST' && deps.authService) {
@@ -102,7 +118,8 @@ export function json(status: number, value: unknown): HttpResponse {
   return { status, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: Buffer.from(JSON.stringify(value)) }
 }
 
-function write(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, response: HttpResponse): void {
+/** started: when the request arrived (performance.now()), to count it; undefined when already counted */
+function write(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, response: HttpResponse, started: number | undefined): void {
   const origin = req.headers.origin
   const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined
   const cors = corsHeaders(origin, deps.config.corsOrigins, preflight ? { requestHeaders: req.headers['access-control-request-headers'] } : undefined)
@@ -111,4 +128,5 @@ function write(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, resp
   res.writeHead(response.status, headers)
   if (req.method === 'HEAD' || response.body === undefined) res.end()
   else res.end(response.body)
+  if (started !== undefined) deps.metrics?.http.observe(req.method, response.status, (performance.now() - started) / 1000)
 }
