@@ -32,9 +32,9 @@ async function failure(args: string[], env: Record<string, string>): Promise<{ c
 }
 
 /** One GET on a connection of its own, so the primary hands each request to the next worker. */
-function freshGet(url: string): Promise<{ status: number; body: string }> {
+function freshGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    get(url, { agent: false }, (res) => {
+    get(url, { agent: false, headers }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => (body += chunk))
@@ -131,6 +131,21 @@ describe.skipIf(!databaseUrl)('data-api serve --workers 2 on PostgreSQL', () => 
     }, 20_000)
     const answers = await Promise.all(Array.from({ length: 10 }, () => freshGet(url)))
     expect(answers).toEqual(Array.from({ length: 10 }, () => ({ status: 200, body: '[{"id":1,"name":"lamp"}]' })))
+  })
+
+  it('shows every worker\'s counters at /metrics, whichever worker is asked', async () => {
+    // on fresh connections, so the scrapes reach both workers in turn
+    for (let i = 0; i < 4; i++) {
+      const { status, body: text } = await freshGet(`${origin}/metrics`, { Authorization: `Bearer ${ADMIN_KEY}` })
+      expect(status).toBe(200)
+      // each family once, with one series per worker
+      expect(text.match(/^# TYPE process_start_time_seconds gauge$/gm)).toHaveLength(1)
+      expect(text.match(/^process_start_time_seconds\{worker="\d+"\} \d+$/gm)).toHaveLength(2)
+      const gets = [...text.matchAll(/^data_api_http_requests_total\{worker="(\d+)",method="GET",status="200"\} (\d+)$/gm)]
+      // the previous spec's requests on fresh connections reached both workers
+      expect(gets.map((m) => m[1]).sort()).toEqual(['1', '2'])
+      expect(gets.reduce((total, m) => total + Number(m[2]), 0)).toBeGreaterThanOrEqual(10)
+    }
   })
 
   it('refreshes every worker through the admin API when DDL goes unannounced', async () => {

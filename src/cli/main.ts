@@ -19,6 +19,7 @@ import { formatResults } from './format-table.js'
 import { registerAuthCommands } from './auth-commands.js'
 import { registerDatabaseCommands } from './database-commands.js'
 import { runPrimary, type WorkerReady } from '../server/run-workers.js'
+import { answerMetricsCollects, gatherClusterMetrics } from '../server/cluster-metrics.js'
 
 function config(): AppConfig {
   return loadConfig(process.env)
@@ -121,7 +122,9 @@ program
 /** One process of `serve --workers N`: a whole server that tells the primary when it listens. */
 async function serveWorker(c: AppConfig): Promise<void> {
   const logger = pino({ level: c.logLevel, base: { worker: cluster.worker?.id } })
-  const app = await startApp(c, { logger })
+  const workerId = cluster.worker?.id ?? 0
+  const app = await startApp(c, { logger, gatherMetrics: (own) => gatherClusterMetrics(own, workerId) })
+  answerMetricsCollects(app.metrics)
   const stop = () => {
     app.close().then(() => process.exit(0), () => process.exit(1))
   }

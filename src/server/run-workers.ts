@@ -3,12 +3,14 @@
  * share one listening port, waits until every one is ready, replaces one that dies, and stops them
  * all on SIGINT/SIGTERM. The primary opens no database and serves nothing itself.
  *
- * Workers agree through the database, not through the primary: settings, signing keys and rate
+ * The primary relays one thing: /metrics asks it for every worker's counters (cluster-metrics.ts).
+ * Otherwise workers agree through the database, not through the primary: settings, signing keys and rate
  * limits are rows, schema and config reloads are NOTIFYs every worker listens to. That is also what
  * lets several hosts serve one database behind a load balancer, so a worker is no different from
  * another host.
  */
 import cluster, { type Worker } from 'node:cluster'
+import { createMetricsRelay } from './cluster-metrics.js'
 
 /** What a worker sends the primary once it listens. */
 export type WorkerReady = Readonly<{ type: 'data-api:ready'; url: string }>
@@ -41,6 +43,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   // our own bookkeeping: cluster.workers drops a worker only once both its process and its IPC
   // channel are gone, which may be after its 'exit'
   const live = new Set<Worker>()
+  const metrics = createMetricsRelay()
   const ready = new Set<Worker>()
   let started = false
   let stopping: { code: number; killTimer: NodeJS.Timeout } | undefined
@@ -68,6 +71,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     const worker = cluster.fork(env)
     live.add(worker)
     worker.on('message', (message: unknown) => {
+      if (metrics.onMessage(worker, message, [...ready])) return
       if (!isWorkerReady(message) || stopping) return
       ready.add(worker)
       if (started) {
