@@ -80,8 +80,14 @@ describe.each(backends)('auth settings from the database on %s', (backend) => {
       hint: 'An operator can enable it with: data-api enable',
       message: 'Invalid path specified in request URL',
     })
+    // OPTIONS needs no token, and still must not describe a disabled API
+    const options = await s.request('/notes', { method: 'OPTIONS' })
+    expect(options.status).toBe(404)
+    expect(options.headers.get('allow')).toBeNull()
+    expect(((await options.json()) as { details: string }).details).toBe(`The Data API is disabled for database "${s.app.db.name}"`)
     await writeSettings(s.app.db, { enabled: true })
     await eventually(async () => (await status('/notes')) === 200)
+    expect((await s.request('/notes', { method: 'OPTIONS' })).headers.get('allow')).toBe('OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE')
   })
 
   it('keeps serving with a warning when a stored value is invalid', async () => {

@@ -65,6 +65,10 @@ export class AuthRuntime implements RequestAuthenticator {
     return this.authenticator.authenticate(authorization)
   }
 
+  checkEnabled(): void {
+    this.authenticator.checkEnabled()
+  }
+
   current(): Authenticator {
     return this.authenticator
   }

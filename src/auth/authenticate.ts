@@ -19,6 +19,8 @@ export interface TokenVerifier {
 /** What the request pipeline needs: an Authenticator, or something that hands requests to the current one. */
 export interface RequestAuthenticator {
   authenticate(authorization: string | undefined): Promise<AuthResult>
+  /** Throws what every request gets while the API is disabled; for requests that need no token (OPTIONS). */
+  checkEnabled(): void
 }
 
 export type AuthOptions = Readonly<{
@@ -104,8 +106,12 @@ export class Authenticator implements RequestAuthenticator {
     this.stats = options.cacheStats ?? { requests: 0, hits: 0, evictions: 0 }
   }
 
-  async authenticate(authorization: string | undefined): Promise<AuthResult> {
+  checkEnabled(): void {
     if (this.options.refuseAll) throw this.options.refuseAll
+  }
+
+  async authenticate(authorization: string | undefined): Promise<AuthResult> {
+    this.checkEnabled()
     const token = bearerToken(authorization)
     if (token === undefined) {
       if (this.options.anonRole === undefined) throw errors.anonymousDisabled()

@@ -40,7 +40,8 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
   let auth: AuthResult | undefined
   try {
     const isOptions = raw.method.toUpperCase() === 'OPTIONS'
-    if (!isOptions) auth = await deps.authenticator.authenticate(headerValue(raw.headers.authorization))
+    if (isOptions) deps.authenticator.checkEnabled()
+    else auth = await deps.authenticator.authenticate(headerValue(raw.headers.authorization))
     const cache = deps.schemaCache.current()
     if (!cache) throw errors.noSchemaCache()
     const parseOptions = { schemas: deps.config.schemas, allowTxOverride: deps.config.txEnd.endsWith('allow-override') }
