@@ -169,6 +169,10 @@ export async function startApp(
       const stop = await db.listen(channel, (payload) => {
         if (payload === '' || payload === 'reload schema') void schemaCache.reload().catch(() => undefined)
         if (payload === 'reload config') void reloadConfig().catch((err: unknown) => logger.error({ err }, 'Configuration reload failed'))
+        if (payload === 'reload keys') {
+          authService?.verifier.invalidate()
+          auth.forgetTokens()
+        }
       })
       closers.push(stop)
     }

@@ -15,6 +15,7 @@ import { resolveAuthProvider } from '../src/auth-service/auth-service.js'
 import { applySettings } from '../src/admin/settings.js'
 import { loadConfig } from '../src/config/load-config.js'
 import { POSTS as POSTS_TABLE } from './support/posts.js'
+import { eventually } from './support/eventually.js'
 
 const POSTS = `
 ${POSTS_TABLE}
@@ -282,7 +283,7 @@ describe.each(backends)('built-in auth service on %s', (backend) => {
   describe('signing keys', () => {
     it('rotates: new tokens use the new key, the old key verifies for its grace period, and revoke ends it', async () => {
       const before = await signUpUser(auth, 'Rotate')
-      // signed with the old key and never shown to the Data API (whose token cache would remember it)
+      // signed with the old key and never shown to the Data API before the revoke
       const unused = (await signUpUser(auth, 'Rotate2')).jwt
       const oldKid = decodeJwt(before.jwt, 0).kid
       const rotate = await fetch(`${s.app.url}/admin/v1/auth/rotate-keys`, { method: 'POST', headers: { Authorization: `Bearer ${s.app.adminKey}` } })
@@ -304,6 +305,12 @@ describe.each(backends)('built-in auth service on %s', (backend) => {
       })
       expect(revoke.status).toBe(200)
       expect((await s.request('/posts', { token: unused })).status).toBe(401)
+      // one the Data API had verified and cached: forgotten on the rotation's notification
+      await eventually(async () => (await s.request('/posts', { token: before.jwt })).status === 401)
+      // the revoke created another key, so the first rotation's token goes too; a fresh one works
+      expect((await s.request('/posts', { token: newJwt })).status).toBe(401)
+      const fresh = (await fetch(`${auth}/get-session`, { headers: { cookie: before.cookie } })).headers.get('set-auth-jwt')!
+      expect((await s.request('/posts', { token: fresh })).status).toBe(200)
     })
 
     it.runIf(backend === 'postgres')('rotates from another process (the CLI without a server), and the server signs with the new key', async () => {

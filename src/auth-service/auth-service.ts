@@ -209,6 +209,9 @@ export async function openAuthService(options: AuthServiceOptions): Promise<Auth
             [kid],
           )
       verifier.invalidate()
+      // every server serving this database (this one included) re-reads the keys and forgets the
+      // tokens it verified, so a revoked key's tokens are refused at once, not when the cache expires
+      await db.query(`SELECT pg_notify('data_api', 'reload keys')`)
       return { kid, retired: retired.length, revoked: rotate.revoke === true }
     },
     async signToken(claims) {

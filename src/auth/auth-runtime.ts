@@ -65,6 +65,11 @@ export class AuthRuntime implements RequestAuthenticator {
     return this.authenticator.authenticate(authorization)
   }
 
+  /** Verified tokens are verified again (signing keys were rotated or revoked). */
+  forgetTokens(): void {
+    this.authenticator.forgetTokens()
+  }
+
   checkEnabled(): void {
     this.authenticator.checkEnabled()
   }

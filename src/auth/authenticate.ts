@@ -124,6 +124,12 @@ export class Authenticator implements RequestAuthenticator {
     return result
   }
 
+  /** Drops every verified token (after signing keys were revoked), so each is verified again. */
+  forgetTokens(): void {
+    this.stats.evictions += this.cache.size
+    this.cache.clear()
+  }
+
   /** Verified tokens currently cached. */
   get cacheSize(): number {
     return this.cache.size
