@@ -10,19 +10,13 @@ import { promisify } from 'node:util'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sign, signingKey, startJwksServer, type JwksServer, type SigningKey } from './support/jwks-server.js'
+import { cleanEnv } from './support/clean-env.js'
 import { createTempPostgres, databaseUrl, type TempPostgres } from './support/temp-postgres.js'
 import { POSTS } from './support/posts.js'
 
 const run = promisify(execFile)
 const ROOT = new URL('..', import.meta.url).pathname
 const AUDIENCE = 'posts-app'
-
-/** The environment a user's shell would have: no DATABASE_URL or DATA_API_* from the test run. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DATA_API_') && k !== 'DATABASE_URL' && !k.startsWith('VITEST')) env[k] = v
-  return { ...env, ...extra }
-}
 
 async function cli(args: string[], env: Record<string, string> = {}): Promise<string> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {

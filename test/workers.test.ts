@@ -10,19 +10,13 @@ import { promisify } from 'node:util'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from './support/eventually.js'
+import { cleanEnv } from './support/clean-env.js'
 import { createTempPostgres, databaseUrl, type TempPostgres } from './support/temp-postgres.js'
 
 const run = promisify(execFile)
 const ROOT = new URL('..', import.meta.url).pathname
 const CLI = ['--import', 'tsx', 'src/cli/main.ts']
 const ADMIN_KEY = 'workers-admin-key-0123456789'
-
-/** The environment a user's shell would have: no DATABASE_URL or DATA_API_* from the test run. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DATA_API_') && k !== 'DATABASE_URL' && !k.startsWith('VITEST')) env[k] = v
-  return { ...env, ...extra }
-}
 
 async function failure(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return run(process.execPath, [...CLI, ...args], { cwd: ROOT, env: cleanEnv(env), timeout: 60_000 }).then(
