@@ -25,6 +25,7 @@ import { buildPgbenchScript, captureStatements, replayOnce, runPgbench, type Pgb
 import { clusterCpuSeconds, freePort, killTransient, machineTicks, startChild, tail, treeCpuSeconds, treeRssBytes, waitUntilReady, type Child } from './processes.js'
 import { median } from './stats.js'
 import { FLAT_GROWTH, runSoak, type SoakResult } from './soak.js'
+import { checkTargets, renderTargets } from './targets.js'
 import { mintTokens } from './tokens.js'
 import { WORKLOADS, authorOf, checkAnswer, fill, namesAuthor, type Workload, type WorkloadName } from './workloads.js'
 
@@ -548,7 +549,17 @@ async function main(): Promise<void> {
   const summaries = reports.map(summarize)
   console.log(`\n${table(summaries)}`)
   if (soak) console.log(`\n${soakLine(soak)}`)
-  const results = { settings, workloads: reports.map((r, i) => ({ ...r, summary: summaries[i] })), soak }
+  const targets = checkTargets(
+    summaries.map((s) => ({
+      name: s.name,
+      server: typeof s.server === 'string' ? undefined : s.server,
+      serverToPgbench: s.serverToPgbench,
+      serverToHandWritten: s.serverToHandWritten,
+    })),
+    soak,
+  )
+  console.log(`\n${renderTargets(targets)}`)
+  const results = { settings, workloads: reports.map((r, i) => ({ ...r, summary: summaries[i] })), soak, targets }
   const out = options.out ?? join(resultsDir, `${stamp}.json`)
   mkdirSync(dirname(out), { recursive: true })
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`)
