@@ -8,6 +8,8 @@ export type MediaType =
   | Readonly<{ kind: 'arrayStripped' }>
   | Readonly<{ kind: 'object'; stripped: boolean }>
   | Readonly<{ kind: 'csv' }>
+  /** a FeatureCollection of the rows (PostGIS's ST_AsGeoJSON) */
+  | Readonly<{ kind: 'geojson' }>
   | Readonly<{ kind: 'openapi' }>
   | Readonly<{ kind: 'any' }>
 
@@ -55,6 +57,8 @@ export function toMediaType(item: AcceptItem, options: { root: boolean }): Media
       return options.root ? undefined : { kind: 'object', stripped }
     case 'text/csv':
       return options.root ? undefined : { kind: 'csv' }
+    case 'application/geo+json':
+      return options.root ? undefined : { kind: 'geojson' }
     default:
       return undefined
   }
@@ -73,6 +77,8 @@ export function contentTypeOf(mediaType: MediaType): string {
         : 'application/vnd.pgrst.object+json; charset=utf-8'
     case 'csv':
       return 'text/csv; charset=utf-8'
+    case 'geojson':
+      return 'application/geo+json; charset=utf-8'
     case 'openapi':
       return 'application/openapi+json; charset=utf-8'
   }

@@ -31,6 +31,9 @@ export function bodySql(mediaType: MediaType, headOnly: boolean): Sql {
     case 'csv':
       // Header from the keys of the first row; each row is the record's text form without its parens.
       return sql`(SELECT coalesce(string_agg(k, ','), '') FROM (SELECT json_object_keys(row_to_json(h)) AS k FROM (SELECT * FROM ${SOURCE} LIMIT 1) h) header) || chr(10) || coalesce(string_agg(substring(${T}::text, 2, length(${T}::text) - 2), chr(10)), '')`
+    case 'geojson':
+      // PostGIS 3: each row a Feature, its first geometry column the geometry and the rest its properties
+      return sql`json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(ST_AsGeoJSON(${T})::json), '[]'))::text`
   }
 }
 
