@@ -67,6 +67,34 @@ describe.each(backends)('OpenAPI on %s', (backend) => {
     expect(await doc(s, '/openapi.json')).toEqual(body)
   })
 
+  it('declares no security and the address the request reached, unless configured', async () => {
+    const body = (await doc(s)) as Doc & Record<string, unknown>
+    expect(body.schemes).toEqual(['http'])
+    expect(body.securityDefinitions).toBeUndefined()
+    expect(body.security).toBeUndefined()
+  })
+
+  it('declares JWT bearer security and the public URL behind a proxy when configured', async () => {
+    const proxied = await startTestServer(backend, {
+      openApiSecurityActive: true,
+      openApiServerProxyUri: 'https://api.example.com:8443/library/v1/',
+    })
+    try {
+      const body = (await doc(proxied)) as Doc & Record<string, unknown>
+      expect({ host: body.host, basePath: body.basePath, schemes: body.schemes }).toEqual({
+        host: 'api.example.com:8443',
+        basePath: '/library/v1',
+        schemes: ['https'],
+      })
+      expect(body.securityDefinitions).toEqual({
+        JWT: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'A JSON Web Token, sent as "Bearer <token>"' },
+      })
+      expect(body.security).toEqual([{ JWT: [] }])
+    } finally {
+      await proxied.close()
+    }
+  })
+
   it('negotiates application/json and */*, refuses other media types with 406 PGRST107', async () => {
     for (const accept of ['application/json', '*/*', 'application/openapi+json']) {
       const res = await s.request('/', { headers: { Accept: accept } })

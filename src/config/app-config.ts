@@ -28,12 +28,13 @@ export const configSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z
     .string()
-    .regex(/^\d+$/)
+    .regex(/^\d+$/, 'must be a port number (0 picks a free one)')
     .transform(Number)
+    .refine((n) => n <= 65535, 'must be a port number (0 picks a free one)')
     .default(3000),
   DATA_API_POOL_SIZE: z
     .string()
-    .regex(/^\d+$/)
+    .regex(/^[1-9]\d*$/, 'must be a whole number of connections, at least 1')
     .transform(Number)
     .default(10),
   /** server processes sharing the port (node:cluster); PostgreSQL only */
@@ -91,7 +92,7 @@ export const configSchema = z.object({
   DATA_API_CORS_ORIGINS: csv.optional(),
   DATA_API_MAX_BODY_BYTES: z
     .string()
-    .regex(/^\d+$/)
+    .regex(/^\d+$/, 'must be a whole number of bytes')
     .transform(Number)
     .default(10 * 1024 * 1024),
   /** PostgREST's db-tx-end: whether requests commit, and whether `Prefer: tx=` may override it */
@@ -105,6 +106,14 @@ export const configSchema = z.object({
     .optional(),
   /** the OpenAPI document at the root: only what the role may use, everything, or none (PGRST126) */
   DATA_API_OPENAPI_MODE: z.enum(['follow-privileges', 'ignore-privileges', 'disabled']).default('follow-privileges'),
+  /** the OpenAPI document declares JWT bearer security (openapi-security-active) */
+  DATA_API_OPENAPI_SECURITY_ACTIVE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** the public URL the OpenAPI document names instead of the address the request reached (openapi-server-proxy-uri) */
+  DATA_API_OPENAPI_SERVER_PROXY_URI: z
+    .string()
+    .url('must be an http(s) URL')
+    .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
+    .optional(),
   /** `Accept: application/vnd.pgrst.plan` answers the EXPLAIN of the main query (db-plan-enabled) */
   DATA_API_PLAN_ENABLED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   DATA_API_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
@@ -149,6 +158,10 @@ export type AppConfig = Readonly<{
   /** db-pre-request: called in every request's transaction before the main query */
   preRequest: Readonly<{ schema: string; name: string }> | undefined
   openApiMode: 'follow-privileges' | 'ignore-privileges' | 'disabled'
+  /** declare JWT bearer security in the OpenAPI document */
+  openApiSecurityActive: boolean
+  /** the public base URL of the API, for the OpenAPI document behind a proxy */
+  openApiServerProxyUri: string | undefined
   planEnabled: boolean
   maxBodyBytes: number
   txEnd: 'commit' | 'commit-allow-override' | 'rollback' | 'rollback-allow-override'

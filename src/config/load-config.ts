@@ -37,6 +37,8 @@ const FIELD_OF_VARIABLE: Readonly<Record<string, keyof AppConfig>> = {
   DATA_API_AGGREGATES_ENABLED: 'aggregatesEnabled',
   DATA_API_PRE_REQUEST: 'preRequest',
   DATA_API_OPENAPI_MODE: 'openApiMode',
+  DATA_API_OPENAPI_SECURITY_ACTIVE: 'openApiSecurityActive',
+  DATA_API_OPENAPI_SERVER_PROXY_URI: 'openApiServerProxyUri',
   DATA_API_PLAN_ENABLED: 'planEnabled',
   DATA_API_LOG_LEVEL: 'logLevel',
 }
@@ -78,6 +80,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     aggregatesEnabled: c.DATA_API_AGGREGATES_ENABLED,
     preRequest: c.DATA_API_PRE_REQUEST,
     openApiMode: c.DATA_API_OPENAPI_MODE,
+    openApiSecurityActive: c.DATA_API_OPENAPI_SECURITY_ACTIVE,
+    openApiServerProxyUri: c.DATA_API_OPENAPI_SERVER_PROXY_URI,
     planEnabled: c.DATA_API_PLAN_ENABLED,
     maxBodyBytes: c.DATA_API_MAX_BODY_BYTES,
     txEnd: c.DATA_API_TX_END,

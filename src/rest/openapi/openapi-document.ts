@@ -21,6 +21,10 @@ export type OpenApiOptions = Readonly<{
   /** `host[:port]` as the client reached us */
   host: string | undefined
   basePath: string
+  /** default ['http'] */
+  schemes?: readonly string[]
+  /** declare the bearer token (PostgREST's openapi-security-active) */
+  security?: boolean
   version: string
 }>
 
@@ -287,7 +291,7 @@ export function openApiDocument(cache: SchemaCache, options: OpenApiOptions): Js
   if (options.host !== undefined) doc.host = options.host
   Object.assign(doc, {
     basePath: options.basePath,
-    schemes: ['http'],
+    schemes: options.schemes ?? ['http'],
     consumes: MEDIA_TYPES,
     produces: MEDIA_TYPES,
     paths,
@@ -295,5 +299,11 @@ export function openApiDocument(cache: SchemaCache, options: OpenApiOptions): Js
     parameters: sharedParameters(tables),
     externalDocs: { description: 'PostgREST Documentation', url: 'https://postgrest.org/en/stable/references/api.html' },
   })
+  if (options.security) {
+    doc.securityDefinitions = {
+      JWT: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'A JSON Web Token, sent as "Bearer <token>"' },
+    }
+    doc.security = [{ JWT: [] }]
+  }
   return doc
 }

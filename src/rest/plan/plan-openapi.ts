@@ -15,8 +15,11 @@ export type OpenApiPlan = Readonly<{
   schema: string
   followPrivileges: boolean
   cache: SchemaCache
-  /** `/{db}/rest/v1` */
+  /** `/{db}/rest/v1`, or the proxy URI's path */
   basePath: string
+  /** from DATA_API_OPENAPI_SERVER_PROXY_URI: where clients reach the API, instead of the request's Host */
+  proxy: Readonly<{ scheme: string; host: string }> | undefined
+  securityActive: boolean
   mediaType: MediaType
   headOnly: boolean
 }>
@@ -24,12 +27,15 @@ export type OpenApiPlan = Readonly<{
 export function planOpenApi(request: ApiRequest, cache: SchemaCache, config: AppConfig, dbName: string | undefined): OpenApiPlan {
   if (config.openApiMode === 'disabled') throw errors.openApiDisabled()
   if (request.method !== 'GET' && request.method !== 'HEAD') throw errors.unsupportedMethod(request.method)
+  const proxy = config.openApiServerProxyUri === undefined ? undefined : new URL(config.openApiServerProxyUri)
   return {
     kind: 'openapi',
     schema: request.schema,
     followPrivileges: config.openApiMode !== 'ignore-privileges',
     cache,
-    basePath: dbName === undefined ? '/' : `/${encodeURIComponent(dbName)}/rest/v1`,
+    basePath: proxy ? proxy.pathname.replace(/\/+$/, '') || '/' : dbName === undefined ? '/' : `/${encodeURIComponent(dbName)}/rest/v1`,
+    proxy: proxy ? { scheme: proxy.protocol.slice(0, -1), host: proxy.host } : undefined,
+    securityActive: config.openApiSecurityActive,
     mediaType: negotiate(request),
     headOnly: request.method === 'HEAD',
   }

@@ -20,8 +20,10 @@ export function buildOpenApiResponse(request: ApiRequest, plan: OpenApiPlan, row
     schema: plan.schema,
     privileges: plan.followPrivileges ? { tables: reported.tables, functions: reported.functions } : undefined,
     schemaDescription: reported.description,
-    host: request.headers.host,
+    host: plan.proxy?.host ?? request.headers.host,
     basePath: plan.basePath,
+    schemes: [plan.proxy?.scheme ?? 'http'],
+    security: plan.securityActive,
     version: VERSION,
   })
   const headers: Record<string, string> = { 'Content-Type': contentTypeOf(plan.mediaType) }
