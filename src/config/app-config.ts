@@ -106,6 +106,8 @@ export const configSchema = z.object({
     .optional(),
   /** the OpenAPI document at the root: only what the role may use, everything, or none (PGRST126) */
   DATA_API_OPENAPI_MODE: z.enum(['follow-privileges', 'ignore-privileges', 'disabled']).default('follow-privileges'),
+  /** answers carry a Server-Timing header with each stage's duration (server-timing-enabled) */
+  DATA_API_SERVER_TIMING_ENABLED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** the OpenAPI document declares JWT bearer security (openapi-security-active) */
   DATA_API_OPENAPI_SECURITY_ACTIVE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** the public URL the OpenAPI document names instead of the address the request reached (openapi-server-proxy-uri) */
@@ -158,6 +160,8 @@ export type AppConfig = Readonly<{
   /** db-pre-request: called in every request's transaction before the main query */
   preRequest: Readonly<{ schema: string; name: string }> | undefined
   openApiMode: 'follow-privileges' | 'ignore-privileges' | 'disabled'
+  /** a Server-Timing header on REST answers */
+  serverTimingEnabled: boolean
   /** declare JWT bearer security in the OpenAPI document */
   openApiSecurityActive: boolean
   /** the public base URL of the API, for the OpenAPI document behind a proxy */

@@ -22,6 +22,7 @@ import { envStatement } from './sql/env-statement.js'
 import { compile } from './sql/fragment.js'
 import { mainStatement } from './sql/main-statement.js'
 import { explainStatement } from './sql/explain-statement.js'
+import { ServerTiming } from './server-timing.js'
 import { preRequestStatement } from './sql/pre-request-statement.js'
 import type { ReadShapeCache } from './read-shape-cache.js'
 
@@ -38,10 +39,12 @@ export type RestDeps = Readonly<{
 
 export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
   let auth: AuthResult | undefined
+  const timing = deps.config.serverTimingEnabled ? new ServerTiming() : undefined
   try {
     const isOptions = raw.method.toUpperCase() === 'OPTIONS'
     if (isOptions) deps.authenticator.checkEnabled()
     else auth = await deps.authenticator.authenticate(headerValue(raw.headers.authorization))
+    timing?.mark('jwt')
     const cache = deps.schemaCache.current()
     if (!cache) throw errors.noSchemaCache()
     const parseOptions = { schemas: deps.config.schemas, allowTxOverride: deps.config.txEnd.endsWith('allow-override') }
@@ -53,6 +56,7 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
       return { request: t, plan: tPlan, main: compile(mainStatement(tPlan)) }
     })
     const request = cached?.request ?? parseApiRequest(raw, parseOptions)
+    timing?.mark('parse')
     if (request.method === 'OPTIONS') return optionsResponse(request, cache)
     // Accept: application/vnd.pgrst.plan plans the request for its `for` media type, then explains it
     const explained = cached ? undefined : explainRequest(request, deps.config.planEnabled)
@@ -69,16 +73,21 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
       timezone: 'timezone' in plan ? plan.timezone : undefined,
     })
     const preRequest = preRequestStatement(deps.config.preRequest)
+    const main = cached?.main ?? (explained ? explainStatement(compile(mainStatement(plan)), explained.explain) : compile(mainStatement(plan)))
+    timing?.mark('plan')
     const rows = await deps.db.run({
       env,
       ...(preRequest ? { preRequest } : {}),
-      main: cached?.main ?? (explained ? explainStatement(compile(mainStatement(plan)), explained.explain) : compile(mainStatement(plan))),
+      main,
       readOnly: isReadOnly(plan),
       // an EXPLAIN ANALYZE runs the statement: whatever it wrote is rolled back
       check: explained ? () => 'rollback' : transactionCheck(plan),
     })
-    if (explained) return buildExplainResponse(explained.explain, rows, request.method === 'HEAD')
-    return buildResponse(request, plan, rows[0])
+    timing?.mark('transaction')
+    const response = explained ? buildExplainResponse(explained.explain, rows, request.method === 'HEAD') : buildResponse(request, plan, rows[0])
+    if (!timing) return response
+    timing.mark('response')
+    return { ...response, headers: { ...response.headers, 'Server-Timing': timing.header() } }
   } catch (err) {
     return renderError(toApiError(err, auth !== undefined && !auth.isAnonymous, deps.onInternalError))
   }
