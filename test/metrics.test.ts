@@ -96,6 +96,20 @@ describe.each(backends)('/metrics on %s', (backend) => {
     expect(sample(after, 'pgrst_schema_cache_query_time_seconds')).toBeGreaterThan(0)
   })
 
+  it('verifies every request when DATA_API_JWT_CACHE_MAX_LIFETIME is 0: lookups, no hits', async () => {
+    const uncached = await startTestServer(backend, { jwtCacheMaxLifetimeSeconds: 0 })
+    try {
+      await uncached.sql(`create table dials (id int primary key); grant usage on schema public to authenticated; grant select on dials to authenticated;`)
+      const token = await uncached.token({ sub: 'no-cache' })
+      for (let i = 0; i < 3; i++) expect((await uncached.request('/dials', { token })).status).toBe(200)
+      const res = await fetch(`${uncached.app.url}/metrics`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } })
+      const text = await res.text()
+      expect([sample(text, 'pgrst_jwt_cache_requests_total'), sample(text, 'pgrst_jwt_cache_hits_total')]).toEqual([3, 0])
+    } finally {
+      await uncached.close()
+    }
+  })
+
   // PGlite has no pool: the families list above shows it has no pool series either
   if (backend === 'postgres') it('shows the request pool', async () => {
     const { text } = await scrape()

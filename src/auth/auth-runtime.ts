@@ -21,6 +21,7 @@ export type AuthConfig = Pick<
   | 'jwtAudience'
   | 'jwtIssuer'
   | 'jwtLeewaySeconds'
+  | 'jwtCacheMaxLifetimeSeconds'
   | 'anonRole'
   | 'defaultRole'
   | 'roleClaimKey'
@@ -122,6 +123,7 @@ export class AuthRuntime implements RequestAuthenticator {
       checkRole: this.options.roleGate ? (role) => this.options.roleGate!.check(role) : undefined,
       refuseAll: config.apiEnabled ? undefined : apiDisabledError(this.options.database),
       cacheStats: this.tokenCacheStats,
+      cacheMaxLifetimeMs: config.jwtCacheMaxLifetimeSeconds * 1000,
     })
     if (remote !== this.remote) {
       this.remote?.stop()

@@ -88,6 +88,12 @@ export const configSchema = z.object({
     .regex(/^\d+$/, 'must be a whole number of seconds')
     .transform(Number)
     .default(30),
+  /** longest a verified token is cached, seconds; 0 verifies every request (jwt-cache-max-lifetime) */
+  DATA_API_JWT_CACHE_MAX_LIFETIME: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of seconds')
+    .transform(Number)
+    .default(300),
   DATA_API_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   DATA_API_CORS_ORIGINS: csv.optional(),
   DATA_API_MAX_BODY_BYTES: z
@@ -152,6 +158,8 @@ export type AppConfig = Readonly<{
   roleClaimKey: string
   /** clock skew allowed on exp/nbf, seconds */
   jwtLeewaySeconds: number
+  /** longest a verified token is cached, seconds (never past its exp); 0 = no cache */
+  jwtCacheMaxLifetimeSeconds: number
   /** false when the database's settings say `data-api disable` was run */
   apiEnabled: boolean
   adminKey: string | undefined
