@@ -44,6 +44,9 @@ export type App = Readonly<{
   close: () => Promise<void>
 }>
 
+/** How long stopping waits for requests in flight before it closes their connections. */
+export const SHUTDOWN_GRACE_MS = 5000
+
 /** Written in the data folder while an embedded server runs, so the CLI can reach it. */
 export type ServerInfo = Readonly<{ pid: number; url: string; adminKey: string }>
 
@@ -203,8 +206,17 @@ export async function startApp(
     closers.push(
       () =>
         new Promise<void>((resolve) => {
-          server.close(() => resolve())
-          server.closeAllConnections()
+          // stop accepting, close idle keep-alive connections, let requests in flight finish (the
+          // pool closes after this), and cut whatever is still open after the grace period
+          const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
+          // a keep-alive connection whose request ends meanwhile turns idle: close it then too
+          const sweep = setInterval(() => server.closeIdleConnections(), 50)
+          server.close(() => {
+            clearTimeout(cut)
+            clearInterval(sweep)
+            resolve()
+          })
+          server.closeIdleConnections()
         }),
     )
 
