@@ -4,13 +4,7 @@
  */
 import { z } from 'zod'
 import type { AuthServiceConfig } from './auth-service-config.js'
-
-const csv = z.string().transform((s) =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter((x) => x !== ''),
-)
+import { bool, csv, httpUrl } from './env-types.js'
 
 const optionalInt = z
   .string()
@@ -52,13 +46,9 @@ export const configSchema = z.object({
   /** HS256/384/512 shared secret; embedded mode generates one in DATA_API_DIR when unset (and no JWKS is set) */
   DATA_API_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** the secret is base64: its decoded bytes are the key */
-  DATA_API_JWT_SECRET_IS_BASE64: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  DATA_API_JWT_SECRET_IS_BASE64: bool.default(false),
   /** an identity provider's JWKS endpoint (https://…/.well-known/jwks.json) */
-  DATA_API_JWKS_URL: z
-    .string()
-    .url('must be an http(s) URL')
-    .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
-    .optional(),
+  DATA_API_JWKS_URL: httpUrl.optional(),
   /** an inline JWKS: {"keys": [...]} (public keys: RSA, EC, OKP) */
   DATA_API_JWKS: z
     .string()
@@ -103,7 +93,7 @@ export const configSchema = z.object({
     .default(10 * 1024 * 1024),
   /** PostgREST's db-tx-end: whether requests commit, and whether `Prefer: tx=` may override it */
   DATA_API_TX_END: z.enum(['commit', 'commit-allow-override', 'rollback', 'rollback-allow-override']).default('commit'),
-  DATA_API_AGGREGATES_ENABLED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  DATA_API_AGGREGATES_ENABLED: bool.default(false),
   /** `schema.function` run after the request context is set and before the main query (db-pre-request) */
   DATA_API_PRE_REQUEST: z
     .string()
@@ -113,17 +103,13 @@ export const configSchema = z.object({
   /** the OpenAPI document at the root: only what the role may use, everything, or none (PGRST126) */
   DATA_API_OPENAPI_MODE: z.enum(['follow-privileges', 'ignore-privileges', 'disabled']).default('follow-privileges'),
   /** answers carry a Server-Timing header with each stage's duration (server-timing-enabled) */
-  DATA_API_SERVER_TIMING_ENABLED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  DATA_API_SERVER_TIMING_ENABLED: bool.default(false),
   /** the OpenAPI document declares JWT bearer security (openapi-security-active) */
-  DATA_API_OPENAPI_SECURITY_ACTIVE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  DATA_API_OPENAPI_SECURITY_ACTIVE: bool.default(false),
   /** the public URL the OpenAPI document names instead of the address the request reached (openapi-server-proxy-uri) */
-  DATA_API_OPENAPI_SERVER_PROXY_URI: z
-    .string()
-    .url('must be an http(s) URL')
-    .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
-    .optional(),
+  DATA_API_OPENAPI_SERVER_PROXY_URI: httpUrl.optional(),
   /** `Accept: application/vnd.pgrst.plan` answers the EXPLAIN of the main query (db-plan-enabled) */
-  DATA_API_PLAN_ENABLED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  DATA_API_PLAN_ENABLED: bool.default(false),
   DATA_API_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 })
 

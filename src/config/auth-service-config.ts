@@ -3,6 +3,7 @@
  * load-config.ts. Kept apart from app-config.ts so the service's knobs stay in one place.
  */
 import { z } from 'zod'
+import { bool, csv, httpUrl } from './env-types.js'
 
 export type AuthProvider = 'built-in' | 'external'
 
@@ -35,22 +36,11 @@ export type AuthServiceConfig = Readonly<{
   emailWebhookUrl: string | undefined
 }>
 
-const csv = z.string().transform((s) =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter((x) => x !== ''),
-)
-const bool = z.enum(['true', 'false']).transform((v) => v === 'true')
 const count = z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number)
 
 export const authServiceEnvSchema = z.object({
   DATA_API_AUTH_PROVIDER: z.enum(['built-in', 'external']).optional(),
-  DATA_API_AUTH_URL: z
-    .string()
-    .url('must be an http(s) URL')
-    .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
-    .optional(),
+  DATA_API_AUTH_URL: httpUrl.optional(),
   DATA_API_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   DATA_API_AUTH_TRUSTED_ORIGINS: csv.default([]),
   DATA_API_AUTH_ALLOW_LOCALHOST: bool.optional(),
