@@ -1,6 +1,7 @@
 /**
  * The admin API (/admin/v1/*, admin key required): run SQL as the database owner, refresh the schema
- * cache (of every process serving the database), report status. The CLI talks to it when a server owns the embedded database.
+ * cache (of every process serving the database), report status. The CLI talks to it when a server
+ * owns the embedded database.
  */
 import type { AppConfig } from '../config/app-config.js'
 import type { Database } from '../db/database.js'

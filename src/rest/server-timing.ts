@@ -1,7 +1,7 @@
 /**
  * The `Server-Timing` header (PostgREST's server-timing-enabled): how long each stage of a request
- * took, in milliseconds with one decimal. Only created when enabled, so requests without it never
- * read the clock.
+ * took, in milliseconds with one decimal. Only created when enabled, so requests without it keep no
+ * stage marks.
  */
 export type Stage = 'jwt' | 'parse' | 'plan' | 'transaction' | 'response'
 

@@ -1,7 +1,7 @@
 /**
  * The HTTP listener: routes /{db}/rest/v1/* to the REST pipeline, /admin/v1/* to the admin API,
- * /live, /ready to health checks and /metrics to Prometheus, adds CORS, and writes HttpResponses. No framework: the request path
- * stays a few function calls long.
+ * /live, /ready to health checks and /metrics to Prometheus, adds CORS, and writes HttpResponses.
+ * No framework: the request path stays a few function calls long.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
@@ -60,13 +60,13 @@ async function route(deps: ServerDeps, req: IncomingMessage): Promise<HttpRespon
   if (path === '/live') return text(200, 'ok')
   if (path === '/ready') return deps.schemaCache.current() ? text(200, 'ready') : text(503, 'loading schema cache')
   if (path === '/metrics' && deps.metrics) {
-    if (!isAdmin(deps, req)) return json(401, { message: 'A valid admin key is required (Authorization: Bearer <admin key>).' })
+    if (!isAdmin(deps, req)) return adminKeyRequired()
     if (method !== 'GET' && method !== 'HEAD') return json(405, { message: 'Only GET and HEAD are allowed on /metrics' })
     const body = Buffer.from(await deps.metrics.render())
     return { status: 200, headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }, body }
   }
   if (path.startsWith('/admin/v1/')) {
-    if (!isAdmin(deps, req)) return json(401, { message: 'A valid admin key is required (Authorization: Bearer <admin key>).' })
+    if (!isAdmin(deps, req)) return adminKeyRequired()
     if (path === '/admin/v1/auth/rotate-keys' && method === 'POST' && deps.authService) {
       return json(200, await deps.authService.rotateKeys({ revoke: query.split('&').includes('revoke=true') }))
     }
@@ -108,6 +108,10 @@ function isAdmin(deps: ServerDeps, req: IncomingMessage): boolean {
   const given = Buffer.from(match[1]!.trim())
   const expected = Buffer.from(key)
   return given.length === expected.length && timingSafeEqual(given, expected)
+}
+
+function adminKeyRequired(): HttpResponse {
+  return json(401, { message: 'A valid admin key is required (Authorization: Bearer <admin key>).' })
 }
 
 function text(status: number, body: string): HttpResponse {
