@@ -5,6 +5,7 @@
  * answer in time is left out of that scrape rather than holding it up.
  */
 import type { Worker } from 'node:cluster'
+import { isMessageOfType } from './cluster-message.js'
 import { mergeFamilies, type MetricFamily } from './metrics.js'
 
 type Request = { type: 'data-api:metrics-request'; id: string }
@@ -12,12 +13,10 @@ type Collect = { type: 'data-api:metrics-collect'; id: string }
 type Snapshot = { type: 'data-api:metrics-snapshot'; id: string; families: MetricFamily[] }
 type Response = { type: 'data-api:metrics-response'; id: string; families: MetricFamily[] }
 
-const is = <T extends { type: string }>(type: T['type']) => (m: unknown): m is T =>
-  typeof m === 'object' && m !== null && (m as { type?: unknown }).type === type
-const isRequest = is<Request>('data-api:metrics-request')
-const isCollect = is<Collect>('data-api:metrics-collect')
-const isSnapshot = is<Snapshot>('data-api:metrics-snapshot')
-const isResponse = is<Response>('data-api:metrics-response')
+const isRequest = isMessageOfType<Request>('data-api:metrics-request')
+const isCollect = isMessageOfType<Collect>('data-api:metrics-collect')
+const isSnapshot = isMessageOfType<Snapshot>('data-api:metrics-snapshot')
+const isResponse = isMessageOfType<Response>('data-api:metrics-response')
 
 export const COLLECT_TIMEOUT_MS = 1000
 

@@ -4,20 +4,19 @@
  * all on SIGINT/SIGTERM. The primary opens no database and serves nothing itself.
  *
  * The primary relays one thing: /metrics asks it for every worker's counters (cluster-metrics.ts).
- * Otherwise workers agree through the database, not through the primary: settings, signing keys and rate
- * limits are rows, schema and config reloads are NOTIFYs every worker listens to. That is also what
+ * Otherwise workers agree through the database, not through the primary: settings, signing keys and
+ * rate limits are rows, schema and config reloads are NOTIFYs every worker listens to. That is also what
  * lets several hosts serve one database behind a load balancer, so a worker is no different from
  * another host.
  */
 import cluster, { type Worker } from 'node:cluster'
 import { createMetricsRelay } from './cluster-metrics.js'
+import { isMessageOfType } from './cluster-message.js'
 
 /** What a worker sends the primary once it listens. */
 export type WorkerReady = Readonly<{ type: 'data-api:ready'; url: string }>
 
-export function isWorkerReady(message: unknown): message is WorkerReady {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'data-api:ready'
-}
+export const isWorkerReady = isMessageOfType<WorkerReady>('data-api:ready')
 
 export type PrimaryLog = Readonly<{
   info: (message: string) => void
