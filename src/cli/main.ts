@@ -9,7 +9,7 @@ import cluster from 'node:cluster'
 import pino from 'pino'
 import { readFileSync } from 'node:fs'
 import { SignJWT } from 'jose'
-import { localSecret, serverInfoPath, startApp, type ServerInfo } from '../app.js'
+import { localSecret, serverInfoPath, startApp, type App, type ServerInfo } from '../app.js'
 import type { AppConfig } from '../config/app-config.js'
 import { ConfigError, loadConfig } from '../config/load-config.js'
 import type { QueryResult } from '../db/database.js'
@@ -108,30 +108,28 @@ program
         const log = pino({ level: c.logLevel, base: undefined })
         process.exit(await runPrimary({ workers: c.workers, env: overrides, log: { info: (m) => log.info(m), error: (m) => log.error(m) } }))
       }
-      const app = await startApp(c, { writeServerInfo: true })
-      const stop = () => {
-        app.close().then(() => process.exit(0), () => process.exit(1))
-      }
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
+      stopOn(await startApp(c, { writeServerInfo: true }), ['SIGINT', 'SIGTERM'])
     } catch (err) {
       fail(err)
     }
   })
 
-/** One process of `serve --workers N`: a whole server that tells the primary when it listens. */
-async function serveWorker(c: AppConfig): Promise<void> {
-  const logger = pino({ level: c.logLevel, base: { worker: cluster.worker?.id } })
-  const workerId = cluster.worker?.id ?? 0
-  const app = await startApp(c, { logger, gatherMetrics: (own) => gatherClusterMetrics(own, workerId) })
-  answerMetricsCollects(app.metrics)
+/** Closes the app and exits (1 if closing failed) on the first of these process events. */
+function stopOn(app: App, events: readonly ('SIGINT' | 'SIGTERM' | 'disconnect')[]): void {
   const stop = () => {
     app.close().then(() => process.exit(0), () => process.exit(1))
   }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
-  // the primary is gone (killed without a chance to stop us): do not linger as an orphan
-  process.once('disconnect', stop)
+  for (const event of events) process.once(event, stop)
+}
+
+/** One process of `serve --workers N`: a whole server that tells the primary when it listens. */
+async function serveWorker(c: AppConfig): Promise<void> {
+  const workerId = cluster.worker?.id ?? 0
+  const logger = pino({ level: c.logLevel, base: { worker: workerId } })
+  const app = await startApp(c, { logger, gatherMetrics: (own) => gatherClusterMetrics(own, workerId) })
+  answerMetricsCollects(app.metrics)
+  // 'disconnect': the primary is gone (killed without a chance to stop us): do not linger as an orphan
+  stopOn(app, ['SIGINT', 'SIGTERM', 'disconnect'])
   const ready: WorkerReady = { type: 'data-api:ready', url: app.url }
   process.send?.(ready)
 }
