@@ -112,13 +112,6 @@ function statFields(pid: number): string[] | undefined {
 // Counted after the name: state is the 1st, ppid the 2nd, utime/stime the 12th/13th, and
 // cutime/cstime (children already waited for) the 14th/15th (fields 14–17 of the whole line).
 
-/** User and system CPU time of a process, in seconds. */
-export function cpuSeconds(pid: number): { user: number; system: number } {
-  const fields = statFields(pid)
-  if (!fields) throw new Error(`process ${pid} is gone`)
-  return { user: Number(fields[11]) / ticks(), system: Number(fields[12]) / ticks() }
-}
-
 /**
  * User and system CPU seconds of a process and its children: the live ones and those it has
  * already reaped (a PostgreSQL cluster's backends, `data-api serve --workers N`'s workers).

@@ -513,11 +513,8 @@ async function main(): Promise<void> {
           }
         }
         report.measurements.push(m)
-        const problems = m.non2xx + m.errors > 0 ? `  ${m.non2xx} non-2xx, ${m.errors} errors` : ''
         const cpu = `  postgres ${fmt(m.postgresUsPerRequest)} µs/req${m.cpuUsPerRequest === undefined ? '' : `  ${target} ${fmt(m.cpuUsPerRequest)} µs/req (${fmt(m.systemUsPerRequest)} system)`}`
-        console.log(
-          `  ${w.name.padEnd(8)} ${target.padEnd(13)} ${fmt(m.rps).padStart(7)} req/s  p50 ${fmt(m.p50Ms, 2).padStart(6)} ms  p99 ${fmt(m.p99Ms, 2).padStart(7)} ms  busy ${fmt(m.machineBusy * 100)}%${cpu}${problems}`,
-        )
+        console.log(`  ${w.name.padEnd(8)} ${target.padEnd(13)} ${rateAndLatency(m)}  busy ${fmt(m.machineBusy * 100)}%${cpu}${failures(m)}`)
       }
     }
   }
@@ -538,10 +535,7 @@ async function main(): Promise<void> {
       },
       rssBytes: () => treeRssBytes(server.pid),
       onSlice: (w, r) =>
-        console.log(
-          `  ${w.name.padEnd(8)} ${fmt(r.rps).padStart(7)} req/s  p50 ${fmt(r.p50Ms, 2).padStart(6)} ms  p99 ${fmt(r.p99Ms, 2).padStart(7)} ms  ` +
-            `RSS ${fmt(treeRssBytes(server.pid) / 2 ** 20)} MB${r.non2xx + r.errors > 0 ? `  ${r.non2xx} non-2xx, ${r.errors} errors` : ''}`,
-        ),
+        console.log(`  ${w.name.padEnd(8)} ${rateAndLatency(r)}  RSS ${fmt(treeRssBytes(server.pid) / 2 ** 20)} MB${failures(r)}`),
     })
   }
 
@@ -566,6 +560,16 @@ async function main(): Promise<void> {
   console.log(`\nresults written to ${out}`)
   if (options.cpuProf) console.log(`server CPU profile(s) in ${profDir} (written when the server stops)`)
   if (server.process.exitCode !== null) console.log(`note: the server exited early; log:\n${tail(server.logPath)}`)
+}
+
+/** A run's rate and latencies, in the columns every run line uses. */
+function rateAndLatency(r: Readonly<{ rps: number; p50Ms: number; p99Ms: number }>): string {
+  return `${fmt(r.rps).padStart(7)} req/s  p50 ${fmt(r.p50Ms, 2).padStart(6)} ms  p99 ${fmt(r.p99Ms, 2).padStart(7)} ms`
+}
+
+/** `  3 non-2xx, 1 errors` after a run line, or nothing when all went well. */
+function failures(r: Readonly<{ non2xx: number; errors: number }>): string {
+  return r.non2xx + r.errors > 0 ? `  ${r.non2xx} non-2xx, ${r.errors} errors` : ''
 }
 
 function soakLine(s: SoakResult): string {
