@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLocalJWKSet, generateKeyPair, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose'
 import { backends, startTestServer, type TestServer } from './support/test-server.js'
 import { authSettings, cookieHeader, decodeJwt, PASSWORD, postJson, signUpUser, uniqueEmail } from './support/auth-helpers.js'
-import pino from 'pino'
 import { parseAuthServiceEnv } from '../src/config/auth-service-config.js'
-import { rotateSigningKeys } from '../src/auth-service/rotate-keys.js'
+import { cliClient } from '../src/cli/cli-client.js'
+import { rotateAuthKeys } from '../src/admin/ops/auth-ops.js'
 import { resolveAuthProvider } from '../src/auth-service/auth-service.js'
-import { applySettings } from '../src/admin/settings.js'
+import { resolveConfig } from '../src/config/resolve-config.js'
 import { loadConfig } from '../src/config/load-config.js'
 import { POSTS as POSTS_TABLE } from './support/posts.js'
 import { eventually } from './support/eventually.js'
@@ -286,7 +286,10 @@ describe.each(backends)('built-in auth service on %s', (backend) => {
       // signed with the old key and never shown to the Data API before the revoke
       const unused = (await signUpUser(auth, 'Rotate2')).jwt
       const oldKid = decodeJwt(before.jwt, 0).kid
-      const rotate = await fetch(`${s.app.url}/admin/v1/auth/rotate-keys`, { method: 'POST', headers: { Authorization: `Bearer ${s.app.adminKey}` } })
+      const rotate = await fetch(`${s.app.url}/api/v2/projects/local/branches/main/auth/keys/rotate`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${s.app.adminKey}` },
+      })
       expect(rotate.status).toBe(200)
       const { kid } = (await rotate.json()) as { kid: string; retired: number }
       expect(kid).not.toBe(oldKid)
@@ -299,9 +302,10 @@ describe.each(backends)('built-in auth service on %s', (backend) => {
       expect((await s.request('/posts', { token: before.jwt })).status).toBe(200)
       expect((await s.request('/posts', { token: newJwt })).status).toBe(200)
 
-      const revoke = await fetch(`${s.app.url}/admin/v1/auth/rotate-keys?revoke=true`, {
+      const revoke = await fetch(`${s.app.url}/api/v2/projects/local/branches/main/auth/keys/rotate`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${s.app.adminKey}` },
+        headers: { Authorization: `Bearer ${s.app.adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ revoke: true }),
       })
       expect(revoke.status).toBe(200)
       expect((await s.request('/posts', { token: unused })).status).toBe(401)
@@ -316,7 +320,8 @@ describe.each(backends)('built-in auth service on %s', (backend) => {
     it.runIf(backend === 'postgres')('rotates from another process (the CLI without a server), and the server signs with the new key', async () => {
       const user = await signUpUser(auth, 'Cli')
       const oldKid = decodeJwt(user.jwt, 0).kid
-      const { kid, revoked } = await rotateSigningKeys(s.app.config, { logger: pino({ level: 'silent' }) })
+      const client = await cliClient(s.app.config, {})
+      const { kid, revoked } = (await client.call(rotateAuthKeys, {}).finally(() => client.close())) as { kid: string; revoked: boolean }
       expect(revoked).toBe(false)
       const session = await fetch(`${auth}/get-session`, { headers: { cookie: user.cookie } })
       const jwt = session.headers.get('set-auth-jwt')!
@@ -327,7 +332,7 @@ describe.each(backends)('built-in auth service on %s', (backend) => {
     })
 
     it('refuses rotation without the admin key', async () => {
-      expect((await fetch(`${s.app.url}/admin/v1/auth/rotate-keys`, { method: 'POST' })).status).toBe(401)
+      expect((await fetch(`${s.app.url}/api/v2/projects/local/branches/main/auth/keys/rotate`, { method: 'POST' })).status).toBe(401)
     })
   })
 
@@ -449,7 +454,7 @@ describe('auth service settings (pglite)', () => {
 
 describe('auth service environment', () => {
   it('reads the DATA_API_AUTH_* variables', () => {
-    const parsed = parseAuthServiceEnv({
+    const parsed = loadConfig({
       DATA_API_AUTH_PROVIDER: 'built-in',
       DATA_API_AUTH_URL: 'https://api.example.com/neondb/auth/',
       DATA_API_AUTH_TRUSTED_ORIGINS: 'https://a.example.com, https://*.b.example.com',
@@ -459,18 +464,15 @@ describe('auth service environment', () => {
       DATA_API_AUTH_SIGN_IN_LIMIT: '5',
       NODE_ENV: 'production',
     })
-    expect(parsed).toMatchObject({
-      ok: true,
-      config: {
-        provider: 'built-in',
-        url: 'https://api.example.com/neondb/auth',
-        trustedOrigins: ['https://a.example.com', 'https://*.b.example.com'],
-        signUpEnabled: false,
-        requireEmailVerification: true,
-        minPasswordLength: 10,
-        signInLimit: 5,
-        allowLocalhost: false,
-      },
+    expect(parsed.authService).toMatchObject({
+      provider: 'built-in',
+      url: 'https://api.example.com/neondb/auth',
+      trustedOrigins: ['https://a.example.com', 'https://*.b.example.com'],
+      signUpEnabled: false,
+      requireEmailVerification: true,
+      minPasswordLength: 10,
+      signInLimit: 5,
+      allowLocalhost: false,
     })
     expect(parseAuthServiceEnv({}).ok && parseAuthServiceEnv({})).toMatchObject({ config: { allowLocalhost: true, signUpEnabled: true } })
   })
@@ -478,10 +480,10 @@ describe('auth service environment', () => {
   it("follows the database's stored auth provider unless DATA_API_AUTH_PROVIDER is set", () => {
     const pg = loadConfig({ DATABASE_URL: 'postgres://x@localhost/app', DATA_API_JWT_SECRET: 'a'.repeat(32) })
     expect(resolveAuthProvider(pg)).toBe('external')
-    expect(resolveAuthProvider(applySettings(pg, { auth_provider: 'built-in' }).config)).toBe('built-in')
-    expect(resolveAuthProvider(applySettings(loadConfig({}), { auth_provider: 'https://id.example.com/jwks' }).config)).toBe('external')
+    expect(resolveAuthProvider(resolveConfig(pg, { auth_provider: 'neon_auth' }).config)).toBe('built-in')
+    expect(resolveAuthProvider(resolveConfig(loadConfig({}), { auth_provider: 'https://id.example.com/jwks' }).config)).toBe('external')
     const pinned = loadConfig({ DATABASE_URL: 'postgres://x@localhost/app', DATA_API_AUTH_PROVIDER: 'built-in' })
-    expect(resolveAuthProvider(applySettings(pinned, { auth_provider: 'https://id.example.com/jwks' }).config)).toBe('built-in')
+    expect(resolveAuthProvider(resolveConfig(pinned, { auth_provider: 'https://id.example.com/jwks' }).config)).toBe('built-in')
     expect(resolveAuthProvider(loadConfig({ DATABASE_URL: 'postgres://x@localhost/app' }))).toBe('built-in')
     expect(resolveAuthProvider(loadConfig({}))).toBe('built-in')
   })

@@ -1,9 +1,9 @@
 /**
- * `data-api enable` on a fresh PostgreSQL database, as a user runs it: the CLI as a child process,
+ * `data-api create` on a fresh PostgreSQL database, as a user runs it: the CLI as a child process,
  * then the getting-started example against a server (also a child process) that connects as
- * `authenticator` with the password enable printed and verifies tokens with the identity provider
- * enable recorded. Running enable again changes nothing; `data-api status` warns about a table
- * without row-level security; `data-api disable` turns the API off and keeps the data.
+ * `authenticator` with the password create printed and verifies tokens with the identity provider
+ * create recorded. Creating again is refused and changes nothing; `data-api status` warns about a
+ * table without row-level security; `data-api delete` turns the API off and keeps the data.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -25,6 +25,13 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<st
     timeout: 120_000,
   })
   return stdout
+}
+
+async function cliFailure(args: string[]): Promise<{ code: number; stderr: string }> {
+  return cli(args).then(
+    () => ({ code: 0, stderr: '' }),
+    (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+  )
 }
 
 /** Starts `data-api serve` and resolves with its REST base URL once it serves. */
@@ -55,7 +62,7 @@ ${POSTS}
 create table todos (id int primary key, title text);
 `
 
-describe.skipIf(!databaseUrl)('data-api enable on a fresh PostgreSQL database', () => {
+describe.skipIf(!databaseUrl)('data-api create on a fresh PostgreSQL database', () => {
   let temp: TempPostgres
   let owner: pg.Client
   let provider: JwksServer
@@ -79,13 +86,27 @@ describe.skipIf(!databaseUrl)('data-api enable on a fresh PostgreSQL database', 
     triggers: (await owner.query('select evtname, evtenabled from pg_event_trigger order by 1')).rows,
   })
 
+  const enableArgs = (extra: string[] = []) => [
+    'create',
+    '--database-url',
+    temp.url,
+    '--add-default-grants',
+    '--auth-provider',
+    'external',
+    '--jwks-url',
+    provider.url,
+    '--jwt-audience',
+    AUDIENCE,
+    ...extra,
+  ]
+
   beforeAll(async () => {
     temp = (await createTempPostgres('dapi_cli'))!
     owner = new pg.Client({ connectionString: temp.url })
     await owner.connect()
     key = await signingKey('RS256')
     provider = await startJwksServer([key])
-    first = await cli(['enable', '--database-url', temp.url, '--grant-public-schema', '--reset-password', '--jwks-url', provider.url, '--audience', AUDIENCE])
+    first = await cli(enableArgs(['--reset-authenticator-password']))
   })
   afterAll(async () => {
     server?.child.kill('SIGTERM')
@@ -95,10 +116,10 @@ describe.skipIf(!databaseUrl)('data-api enable on a fresh PostgreSQL database', 
   })
 
   it('prints the password once, with the connection string to serve with', () => {
-    expect(first).toContain(`Data API enabled on database "${temp.name}".`)
+    expect(first).toContain(`Data API enabled: http://127.0.0.1:3000/${temp.name}/rest/v1`)
     expect(first).toMatch(/Password of role authenticator \(shown once, store it now\): [A-Za-z0-9_-]{32}\n/)
     expect(first).toMatch(/DATABASE_URL='postgres:\/\/authenticator:[A-Za-z0-9_-]{32}@[^']+' data-api serve/)
-    expect(first).toContain('Granted role authenticated the use of schema public')
+    expect(first).toContain('Granted role authenticated the use of schema public:\n  GRANT USAGE ON SCHEMA public TO authenticated;')
   })
 
   it('serves the getting-started example to tokens of the identity provider', async () => {
@@ -133,28 +154,29 @@ describe.skipIf(!databaseUrl)('data-api enable on a fresh PostgreSQL database', 
     expect((await fetch(`${api}/posts`, { headers: { Authorization: `Bearer ${await sign(key, { sub: 'alice' }, { audience: 'x' })}` } })).status).toBe(401)
   })
 
-  it('changes nothing when run again', async () => {
+  it('refuses to create twice, answering the URL, and changes nothing', async () => {
     const before = await snapshot()
-    const again = await cli(['enable', '--database-url', temp.url, '--grant-public-schema', '--jwks-url', provider.url, '--audience', AUDIENCE])
-    expect(again).not.toContain('Password of role authenticator')
-    expect(again).toContain('Role authenticator already exists; its password was left unchanged')
+    const again = await cliFailure(enableArgs())
+    expect(again.code).toBe(1)
+    expect(again.stderr).toBe(`ERROR: The Data API is already enabled for database "${temp.name}".\nURL: http://127.0.0.1:3000/${temp.name}/rest/v1\n`)
     expect(await snapshot()).toEqual(before)
   })
 
   it('shows the settings and warns about a table without row-level security', async () => {
     const status = await cli(['status', '--database-url', temp.url])
     expect(status).toContain('Data API: enabled')
-    expect(status).toContain(`auth_provider  "${provider.url}"`)
-    expect(status).toContain(`jwt_audience   "${AUDIENCE}"`)
     expect(status).toContain('WARNING: 1 table in the exposed schemas has row-level security disabled.')
     expect(status).toContain('  public.todos  (granted to authenticated)')
     expect(status).not.toContain('public.posts')
-    const json = JSON.parse(await cli(['status', '--json'], { DATABASE_URL: temp.url })) as { enabled: boolean; rlsDisabled: unknown[] }
+    const json = JSON.parse(await cli(['status', '--output', 'json'], { DATABASE_URL: temp.url })) as { enabled: boolean; rlsDisabled: unknown[] }
     expect(json).toMatchObject({ enabled: true, rlsDisabled: [{ schema: 'public', name: 'todos', grantedTo: ['authenticated'] }] })
+    const got = JSON.parse(await cli(['get', '--database-url', temp.url, '--output', 'json'])) as { auth: unknown; setting_sources: Record<string, string> }
+    expect(got.auth).toEqual({ provider: 'external', jwks_url: provider.url, jwt_audience: [AUDIENCE], jwt_issuer: null })
+    expect(got.setting_sources).toMatchObject({ jwks: 'database', db_schemas: 'default' })
   })
 
   it('disables the API (the running server answers 404) and keeps the data', async () => {
-    expect(await cli(['disable', '--database-url', temp.url])).toContain(`Data API disabled on database "${temp.name}"`)
+    expect(await cli(['delete', '--database-url', temp.url])).toContain('Data API disabled: its URL answers 404.')
     const token = await sign(key, { sub: 'alice' }, { audience: AUDIENCE })
     const deadline = Date.now() + 10_000
     let status = 0
@@ -162,9 +184,10 @@ describe.skipIf(!databaseUrl)('data-api enable on a fresh PostgreSQL database', 
       await new Promise((r) => setTimeout(r, 100))
     }
     expect(status).toBe(404)
-    expect(await cli(['status', '--database-url', temp.url])).toContain('Data API: disabled')
+    expect(await cli(['status', '--database-url', temp.url])).toContain('Data API: disabled (data-api create enables it)')
     expect((await owner.query('select count(*)::int as n from posts')).rows).toEqual([{ n: 2 }])
-    await cli(['enable', '--database-url', temp.url])
+    // enabling again starts from the default settings: the provider is given again
+    await cli(enableArgs())
     const back = Date.now() + 10_000
     while (Date.now() < back && (status = (await fetch(`${server!.base}/posts`, { headers: { Authorization: `Bearer ${token}` } })).status) !== 200) {
       await new Promise((r) => setTimeout(r, 100))

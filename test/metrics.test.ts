@@ -35,7 +35,7 @@ describe.each(backends)('/metrics on %s', (backend) => {
     expect(await scrape(null)).toEqual({
       status: 401,
       type: 'application/json; charset=utf-8',
-      text: '{"message":"A valid admin key is required (Authorization: Bearer <admin key>)."}',
+      text: '{"code":"UNAUTHORIZED","message":"A valid admin key is required (Authorization: Bearer <admin key>)."}',
     })
     expect((await scrape('wrong-key-0123456789abcdef')).status).toBe(401)
   })

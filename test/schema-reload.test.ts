@@ -47,18 +47,22 @@ describe.each(backends)('schema cache reload on %s', (backend) => {
     await eventually(async () => (await status(`/${name}`)) === 200)
   })
 
-  it('reloads through the admin API', async () => {
+  it('reloads through the management API', async () => {
     await settle(s)
     await s.app.db.exec('alter event trigger data_api_ddl_watch disable; create view admin_made as select 1 as one; grant select on admin_made to anonymous; alter event trigger data_api_ddl_watch enable;')
     await new Promise((r) => setTimeout(r, 200))
     expect(await status('/admin_made')).toBe(404)
-    const res = await fetch(`${s.app.url}/admin/v1/refresh-schema`, { method: 'POST', headers: { Authorization: `Bearer ${s.app.adminKey}` } })
-    expect(res.status).toBe(200)
+    const res = await fetch(`${s.app.url}/api/v2/projects/local/branches/main/data-api/${s.app.db.name}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${s.app.adminKey}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    })
+    expect(res.status).toBe(201)
     expect(await status('/admin_made')).toBe(200)
   })
 
-  it('refuses the admin API without the admin key', async () => {
-    const res = await fetch(`${s.app.url}/admin/v1/refresh-schema`, { method: 'POST', headers: { Authorization: 'Bearer wrong-key-wrong-key' } })
+  it('refuses the management API without the admin key', async () => {
+    const res = await fetch(`${s.app.url}/api/v2/projects/local/branches/main/data-api/${s.app.db.name}`, { method: 'PATCH', headers: { Authorization: 'Bearer wrong-key-wrong-key' } })
     expect(res.status).toBe(401)
   })
 })

@@ -142,17 +142,45 @@ describe.skipIf(!databaseUrl)('data-api serve --workers 2 on PostgreSQL', () => 
     }
   })
 
-  it('refreshes every worker through the admin API when DDL goes unannounced', async () => {
+  it('refreshes every worker through the management API when DDL goes unannounced', async () => {
     // without the event trigger (a database bootstrapped by a non-superuser) nothing announces DDL
     await sql.query(`drop event trigger data_api_ddl_watch; create table widgets (id int primary key);
       insert into widgets values (7); grant select on widgets to anonymous`)
     const url = `${origin}/${temp.name}/rest/v1/widgets`
     expect((await freshGet(url)).status).toBe(404)
-    const res = await fetch(`${origin}/admin/v1/refresh-schema`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_KEY}` } })
-    expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { refreshed: true } })
+    const res = await fetch(`${origin}/api/v2/projects/local/branches/main/data-api/${temp.name}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    })
+    expect({ status: res.status, body: await res.json() }).toEqual({ status: 201, body: {} })
     // the worker that answered reloaded before answering; the other reloads on the notification
     await eventually(async () => (await Promise.all(Array.from({ length: 10 }, () => freshGet(url)))).every((a) => a.status === 200), 20_000)
     expect(await freshGet(url)).toEqual({ status: 200, body: '[{"id":7}]' })
+  })
+
+  it('applies a settings change in every worker before the PATCH answers: the very next GET sees it', async () => {
+    await sql.query(`create table gauges (id int primary key); insert into gauges select generate_series(1, 5); grant select on gauges to anonymous`)
+    const url = `${origin}/${temp.name}/rest/v1/gauges`
+    // the event trigger is gone (the test above): refresh by hand
+    const refresh = await fetch(`${origin}/api/v2/projects/local/branches/main/data-api/${temp.name}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    })
+    expect(refresh.status).toBe(201)
+    await eventually(async () => (await Promise.all(Array.from({ length: 6 }, () => freshGet(url)))).every((a) => a.status === 200), 20_000)
+    for (const max of [1, 3, 2]) {
+      const res = await fetch(`${origin}/api/v2/projects/local/branches/main/data-api/${temp.name}?replace=false`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ settings: { db_max_rows: max } }),
+      })
+      expect(res.status).toBe(201)
+      // each on a connection of its own, so both workers answer some
+      const answers = await Promise.all(Array.from({ length: 6 }, () => freshGet(url)))
+      expect(answers.map((a) => (JSON.parse(a.body) as unknown[]).length)).toEqual(Array.from({ length: 6 }, () => max))
+    }
   })
 
   it('replaces a worker that dies while the other keeps serving', async () => {

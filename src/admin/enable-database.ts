@@ -14,15 +14,19 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto'
 import type { Database } from '../db/database.js'
 import { bootstrapDatabaseWith } from '../db/bootstrap.js'
 import { quoteIdent } from '../rest/sql/fragment.js'
-import { InvalidSettingError, RELOAD_CONFIG, settingsStatements, sqlLiteral, validateSetting, type DataApiSettings } from './settings.js'
+import { RELOAD_CONFIG, settingsStatements, sqlLiteral } from './settings-store.js'
 
 export type EnableOptions = Readonly<{
   /** the four statements that let `authenticated` use the tables of schema public (neon-spec §5.2) */
   grantPublicSchema?: boolean
   /** give `authenticator` a new password even though it exists */
   resetPassword?: boolean
-  /** settings to store; a field left undefined keeps the stored value */
-  settings?: DataApiSettings
+  /** settings to store (already validated); a field left undefined keeps the stored value */
+  settings?: Readonly<Record<string, unknown>>
+  /** stored settings to delete first (a re-enabled database starts from the defaults) */
+  clear?: readonly string[]
+  /** do not create the `auth` schema and its functions (the hosted skip_auth_schema) */
+  skipAuthSchema?: boolean
 }>
 
 export type EnableResult = Readonly<{
@@ -35,13 +39,21 @@ export type EnableResult = Readonly<{
   warnings: readonly string[]
 }>
 
-/** The statements of neon-spec.md §5.2 ("Grant public schema access"). */
-export const GRANT_PUBLIC_SCHEMA = `
-GRANT USAGE ON SCHEMA public TO authenticated;
-GRANT SELECT, UPDATE, INSERT, DELETE ON ALL TABLES IN SCHEMA public TO authenticated;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public
-GRANT SELECT, UPDATE, INSERT, DELETE ON TABLES TO authenticated;
-GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO authenticated;`
+/** The statements of the hosted "Grant public schema access" checkbox (neon-spec.md §5.2), in its words. */
+export const DEFAULT_GRANTS: readonly string[] = [
+  'GRANT USAGE ON SCHEMA public TO authenticated;',
+  'GRANT SELECT, UPDATE, INSERT, DELETE ON ALL TABLES IN SCHEMA public TO authenticated;',
+  'ALTER DEFAULT PRIVILEGES IN SCHEMA public\nGRANT SELECT, UPDATE, INSERT, DELETE ON TABLES TO authenticated;',
+  'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO authenticated;',
+]
+
+/** The URL a server should connect with: the same host and database, as authenticator. */
+export function authenticatorUrl(databaseUrl: string, password: string): string {
+  const url = new URL(databaseUrl)
+  url.username = 'authenticator'
+  url.password = encodeURIComponent(password)
+  return url.toString()
+}
 
 /** A password of 32 URL-safe characters (192 bits). */
 export function generatePassword(): string {
@@ -64,7 +76,7 @@ export function scramSha256Verifier(password: string, salt: Buffer = randomBytes
 const EXISTED = 'data_api.authenticator_existed'
 
 /** A role named by the operator (anonymous role): created NOLOGIN when missing, usable by authenticator. */
-function ensureRequestRole(role: string): string {
+function ensureRequestRole(role: string, authSchema: boolean): string {
   const literal = sqlLiteral(role)
   return `
 DO $role$
@@ -76,15 +88,17 @@ BEGIN
     EXECUTE format('GRANT %I TO authenticator', ${literal});
   END IF;
 END
-$role$;
+$role$;${
+    authSchema
+      ? `
 GRANT USAGE ON SCHEMA auth TO ${quoteIdent(role)};
 GRANT EXECUTE ON FUNCTION auth.session(), auth.jwt(), auth.user_id(), auth.uid() TO ${quoteIdent(role)};`
+      : ''
+  }`
 }
 
 export async function enableDatabase(db: Database, options: EnableOptions = {}): Promise<EnableResult> {
   const settings: Record<string, unknown> = { ...options.settings, enabled: true }
-  const problems = Object.entries(settings).flatMap(([k, v]) => (v === undefined ? [] : (validateSetting(k, v) ?? [])))
-  if (problems.length > 0) throw new InvalidSettingError(`Invalid settings:\n  ${problems.join('\n  ')}`)
 
   // A password only means something for a server that takes connections.
   const password = db.kind === 'postgres' ? generatePassword() : undefined
@@ -98,7 +112,7 @@ BEGIN
 END
 $password$;`
     : ''
-  const anonRole = typeof settings.anon_role === 'string' ? settings.anon_role : undefined
+  const anonRole = typeof settings.db_anon_role === 'string' ? settings.db_anon_role : undefined
 
   const prelude = `SELECT set_config('${EXISTED}', exists(SELECT FROM pg_roles WHERE rolname = 'authenticator')::text, true);`
   const extra = [
@@ -106,14 +120,14 @@ $password$;`
     // what a server connecting as authenticator reads
     'GRANT USAGE ON SCHEMA data_api TO authenticator;',
     'GRANT SELECT ON data_api.settings TO authenticator;',
-    anonRole && anonRole !== 'anonymous' ? ensureRequestRole(anonRole) : '',
-    options.grantPublicSchema ? GRANT_PUBLIC_SCHEMA : '',
-    settingsStatements(settings),
+    anonRole && anonRole !== 'anonymous' ? ensureRequestRole(anonRole, options.skipAuthSchema !== true) : '',
+    options.grantPublicSchema ? DEFAULT_GRANTS.join('\n') : '',
+    settingsStatements(settings, options.clear),
     RELOAD_CONFIG,
     `SELECT current_setting('${EXISTED}') AS authenticator_existed;`,
   ].join('\n')
 
-  const { warnings, results, superuser } = await bootstrapDatabaseWith(db, { prelude, extra })
+  const { warnings, results, superuser } = await bootstrapDatabaseWith(db, { prelude, extra, skipAuthSchema: options.skipAuthSchema })
   const existedRow = results.find((r) => r.fields.includes('authenticator_existed'))?.rows[0]
   const created = existedRow?.authenticator_existed === 'false'
   return {
@@ -124,13 +138,17 @@ $password$;`
   }
 }
 
-/** Marks the API disabled for this database; servers serving it answer 404 until it is enabled again. */
+/**
+ * Marks the API disabled for this database (servers answer 404) and forgets its settings, so that
+ * enabling it again starts from the defaults. No user object is touched. Idempotent; a database
+ * never enabled is left as it is.
+ */
 export async function disableDatabase(db: Database): Promise<void> {
   try {
-    await db.exec(['BEGIN;', settingsStatements({ enabled: false }), RELOAD_CONFIG, 'COMMIT;'].join('\n'))
+    await db.exec(['BEGIN;', 'DELETE FROM data_api.settings;', settingsStatements({ enabled: false }), RELOAD_CONFIG, 'COMMIT;'].join('\n'))
   } catch (err) {
     const code = (err as { code?: string }).code
-    if (code === '42P01' || code === '3F000') throw new Error('The Data API has never been enabled on this database (no data_api.settings).')
+    if (code === '42P01' || code === '3F000') return
     throw err
   }
 }

@@ -53,6 +53,8 @@ export interface AuthService {
   rotateKeys(options?: Readonly<{ revoke?: boolean }>): Promise<RotateResult>
   /** Signs these claims with the current key (iss/aud and, unless given, a 15-minute exp added). */
   signToken(claims: Readonly<Record<string, unknown>>): Promise<string>
+  /** Applies changed settings (trusted origins, sign-up...) from the next request on. */
+  reconfigure(settings: AuthServiceConfig, anonRole: string | undefined): Promise<void>
   close(): Promise<void>
 }
 
@@ -99,7 +101,9 @@ function betterAuthLogger(logger: Logger) {
 }
 
 export async function openAuthService(options: AuthServiceOptions): Promise<AuthService> {
-  const { db, settings, logger } = options
+  const { db, logger } = options
+  let settings = options.settings
+  let anonRole = options.anonRole
   await migrateAuthSchema(db)
   const secret = await serviceSecret(db, settings.secret)
   const database = authDatabase(options)
@@ -178,7 +182,7 @@ export async function openAuthService(options: AuthServiceOptions): Promise<Auth
         ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER], trustedProxies: [...settings.trustedProxies] },
         database: { generateId: 'uuid' },
       },
-      plugins: [jwt(JWT_OPTIONS), bearer(), openAPI(), neonAuthPlugin({ jwt: JWT_OPTIONS, anonymousRole: options.anonRole })],
+      plugins: [jwt(JWT_OPTIONS), bearer(), openAPI(), neonAuthPlugin({ jwt: JWT_OPTIONS, anonymousRole: anonRole })],
     })
   }
 
@@ -218,6 +222,14 @@ export async function openAuthService(options: AuthServiceOptions): Promise<Auth
       if (!auth) await service.start('http://localhost')
       const context = await auth!.$context
       return signJWT({ context } as never, { options: JWT_OPTIONS, payload: { iat: Math.floor(Date.now() / 1000), ...claims } })
+    },
+    async reconfigure(next, nextAnonRole) {
+      settings = next
+      anonRole = nextAnonRole
+      if (!auth) return
+      const rebuilt = build(new URL(publicUrl).origin)
+      await rebuilt.$context
+      auth = rebuilt
     },
     async close() {
       await database.close()

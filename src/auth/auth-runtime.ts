@@ -45,7 +45,7 @@ export function apiDisabledError(database: string | undefined): ApiError {
     'PGRST125',
     'Invalid path specified in request URL',
     `The Data API is disabled for database "${database ?? ''}"`,
-    'An operator can enable it with: data-api enable',
+    'An operator can enable it with: data-api create',
   )
 }
 

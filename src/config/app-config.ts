@@ -1,24 +1,31 @@
 /**
- * The validated configuration of one server process. Built once by load-config.ts (the only reader
- * of process.env) and passed down as a value.
+ * The configuration one database is served with: the server-level values from the environment,
+ * and the per-database settings (settings-catalog.ts) resolved from defaults, the database's stored
+ * settings and the environment (resolve-config.ts). Built by the config module only, passed down as
+ * a value.
  */
 import { z } from 'zod'
 import type { AuthServiceConfig } from './auth-service-config.js'
-import { bool, csv, httpUrl } from './env-types.js'
+import { bool, httpUrl } from './env-types.js'
 
-const optionalInt = z
-  .string()
-  .regex(/^\d+$/, 'must be a whole number')
-  .transform((s) => Number(s))
-  .optional()
+/** Database names data-api serves: safe in a URL path and as a folder name. */
+export const DATABASE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$/
 
+/**
+ * The server-level variables: where the data is, where to listen, secrets and limits. The
+ * per-database settings' variables are declared in settings-catalog.ts.
+ */
 export const configSchema = z.object({
   /** serve a real PostgreSQL; unset = embedded PGlite */
-  DATABASE_URL: z.string().url('must be a postgres:// URL').optional(),
-  /** where the embedded database and local state (secrets, server.json) live */
+  DATABASE_URL: z
+    .string()
+    .refine((u) => /^postgres(ql)?:\/\/./i.test(u), 'must be a postgres:// or postgresql:// URL (unset it to use the embedded database)')
+    .refine((u) => URL.canParse(u), 'is not a valid URL (percent-encode special characters in the password)')
+    .optional(),
+  /** where the embedded databases and local state (secrets, server.json) live */
   DATA_API_DIR: z.string().default('./.data-api'),
-  /** the name the embedded database is served under */
-  DATA_API_DB_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/).default('neondb'),
+  /** the database served without naming one (the embedded database's name; PostgreSQL: DATABASE_URL's) */
+  DATA_API_DB_NAME: z.string().regex(DATABASE_NAME, 'must be letters, digits, _ or - (at most 63)').default('neondb'),
   HOST: z.string().default('127.0.0.1'),
   PORT: z
     .string()
@@ -26,29 +33,37 @@ export const configSchema = z.object({
     .transform(Number)
     .refine((n) => n <= 65535, 'must be a port number (0 picks a free one)')
     .default(3000),
+  /** the URL clients reach this server at (behind a proxy); default: the address it listens on */
+  DATA_API_PUBLIC_URL: httpUrl.transform((u) => u.replace(/\/+$/, '')).optional(),
+  /** the project id the management API answers for (`/api/v2/projects/{id}`) */
+  DATA_API_PROJECT_ID: z.string().regex(/^[a-z0-9-]{1,60}$/, 'must be 1-60 lowercase letters, digits or -').default('local'),
   DATA_API_POOL_SIZE: z
     .string()
     .regex(/^[1-9]\d*$/, 'must be a whole number of connections, at least 1')
     .transform(Number)
     .default(10),
+  /** databases with an open pool (or embedded instance) at once; the least recently used idle one closes first */
+  DATA_API_MAX_OPEN_DATABASES: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a whole number of databases, at least 1')
+    .transform(Number)
+    .default(20),
+  /** a database that served no request for this long closes its pool (never the default database) */
+  DATA_API_DATABASE_IDLE_SECONDS: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of seconds')
+    .transform(Number)
+    .default(300),
   /** server processes sharing the port (node:cluster); PostgreSQL only */
   DATA_API_WORKERS: z
     .string()
     .regex(/^[1-9]\d*$/, 'must be a whole number of processes, at least 1')
     .transform(Number)
     .default(1),
-  DATA_API_SCHEMAS: csv.default(['public']),
-  DATA_API_EXTRA_SEARCH_PATH: csv.default(['public']),
-  DATA_API_MAX_ROWS: optionalInt,
-  DATA_API_ANON_ROLE: z.string().default('anonymous'),
-  /** role used for a valid token that carries no role claim */
-  DATA_API_DEFAULT_ROLE: z.string().default('authenticated'),
   /** HS256/384/512 shared secret; embedded mode generates one in DATA_API_DIR when unset (and no JWKS is set) */
   DATA_API_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** the secret is base64: its decoded bytes are the key */
   DATA_API_JWT_SECRET_IS_BASE64: bool.default(false),
-  /** an identity provider's JWKS endpoint (https://…/.well-known/jwks.json) */
-  DATA_API_JWKS_URL: httpUrl.optional(),
   /** an inline JWKS: {"keys": [...]} (public keys: RSA, EC, OKP) */
   DATA_API_JWKS: z
     .string()
@@ -63,53 +78,18 @@ export const configSchema = z.object({
       return z.NEVER
     })
     .optional(),
-  /** accepted audiences, comma-separated: a token's aud (string or array) must contain one */
-  DATA_API_JWT_AUD: csv.optional(),
-  /** accepted issuers, comma-separated: a token's iss must be one */
-  DATA_API_JWT_ISSUER: csv.optional(),
-  /** where the role is in the claims, JSPath-like: `.role`, `.app_metadata.role`, `."https://x/role"` */
-  DATA_API_ROLE_CLAIM_KEY: z
-    .string()
-    .regex(/^(\.("([^"\\]|\\.)*"|[^."[\]]+)(\[\d+\])*)+$/, 'must look like .role, .app_metadata.role or ."https://example.com/role"')
-    .default('.role'),
   /** clock skew allowed on exp and nbf, in seconds */
   DATA_API_JWT_LEEWAY: z
     .string()
     .regex(/^\d+$/, 'must be a whole number of seconds')
     .transform(Number)
     .default(30),
-  /** longest a verified token is cached, seconds; 0 verifies every request (jwt-cache-max-lifetime) */
-  DATA_API_JWT_CACHE_MAX_LIFETIME: z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number of seconds')
-    .transform(Number)
-    .default(300),
   DATA_API_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-  DATA_API_CORS_ORIGINS: csv.optional(),
   DATA_API_MAX_BODY_BYTES: z
     .string()
     .regex(/^\d+$/, 'must be a whole number of bytes')
     .transform(Number)
     .default(10 * 1024 * 1024),
-  /** PostgREST's db-tx-end: whether requests commit, and whether `Prefer: tx=` may override it */
-  DATA_API_TX_END: z.enum(['commit', 'commit-allow-override', 'rollback', 'rollback-allow-override']).default('commit'),
-  DATA_API_AGGREGATES_ENABLED: bool.default(false),
-  /** `schema.function` run after the request context is set and before the main query (db-pre-request) */
-  DATA_API_PRE_REQUEST: z
-    .string()
-    .regex(/^[^.]+(\.[^.]+)?$/, 'must be a function name, optionally schema-qualified: schema.function')
-    .transform((s) => (s.includes('.') ? { schema: s.slice(0, s.indexOf('.')), name: s.slice(s.indexOf('.') + 1) } : { schema: '', name: s }))
-    .optional(),
-  /** the OpenAPI document at the root: only what the role may use, everything, or none (PGRST126) */
-  DATA_API_OPENAPI_MODE: z.enum(['follow-privileges', 'ignore-privileges', 'disabled']).default('follow-privileges'),
-  /** answers carry a Server-Timing header with each stage's duration (server-timing-enabled) */
-  DATA_API_SERVER_TIMING_ENABLED: bool.default(false),
-  /** the OpenAPI document declares JWT bearer security (openapi-security-active) */
-  DATA_API_OPENAPI_SECURITY_ACTIVE: bool.default(false),
-  /** the public URL the OpenAPI document names instead of the address the request reached (openapi-server-proxy-uri) */
-  DATA_API_OPENAPI_SERVER_PROXY_URI: httpUrl.optional(),
-  /** `Accept: application/vnd.pgrst.plan` answers the EXPLAIN of the main query (db-plan-enabled) */
-  DATA_API_PLAN_ENABLED: bool.default(false),
   DATA_API_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 })
 
@@ -119,10 +99,19 @@ export type InlineJwks = Readonly<{ keys: readonly Readonly<Record<string, unkno
 export type AppConfig = Readonly<{
   databaseUrl: string | undefined
   dataDir: string
+  /** the database served without naming one: the embedded database, or DATABASE_URL's */
   embeddedName: string
   host: string
   port: number
+  /** the URL clients reach this server at; undefined = the address it listens on */
+  publicUrl: string | undefined
+  /** the management API's one project */
+  projectId: string
   poolSize: number
+  /** open database pools (or embedded instances) at most */
+  maxOpenDatabases: number
+  /** seconds without a request before a database's pool closes; 0 = never */
+  databaseIdleSeconds: number
   /** server processes sharing the port; each has its own pool of poolSize connections */
   workers: number
   schemas: readonly string[]
@@ -167,8 +156,8 @@ export type AppConfig = Readonly<{
   /** the built-in auth service (DATA_API_AUTH_*, see auth-service-config.ts) */
   authService: AuthServiceConfig
   /**
-   * The fields set explicitly (by an environment variable or an override) rather than defaulted.
-   * Settings stored in the database (data_api.settings) apply to every other field.
+   * The settings (settings-catalog.ts keys) pinned for every database: by the environment variable
+   * named, or by a value given programmatically ('override'). Stored settings apply to the others.
    */
-  explicit?: readonly (keyof AppConfig)[]
+  pinned: Readonly<Record<string, string>>
 }>

@@ -1,9 +1,11 @@
 /**
  * Operator settings of the built-in auth service (src/auth-service), read from the environment by
- * load-config.ts. Kept apart from app-config.ts so the service's knobs stay in one place.
+ * load-config.ts. Kept apart from app-config.ts so the service's knobs stay in one place. Which
+ * provider runs, the trusted origins, localhost and sign-up are per-database settings
+ * (settings-catalog.ts); this module holds their server-wide defaults.
  */
 import { z } from 'zod'
-import { bool, csv, httpUrl } from './env-types.js'
+import { csv, httpUrl } from './env-types.js'
 
 export type AuthProvider = 'built-in' | 'external'
 
@@ -13,6 +15,8 @@ export type AuthServiceConfig = Readonly<{
    * provider). undefined: built-in in embedded mode or when no JWT secret or JWKS is configured.
    */
   provider: AuthProvider | undefined
+  /** the stored or pinned auth_provider setting this came from, when one was given */
+  providerSetting?: 'neon_auth' | 'external' | 'none'
   /** the service's public URL (`https://api.example.com/neondb/auth`); default: the server's own */
   url: string | undefined
   /** signs session cookies and encrypts the private keys; default: generated and kept in neon_auth */
@@ -39,13 +43,8 @@ export type AuthServiceConfig = Readonly<{
 const count = z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number)
 
 export const authServiceEnvSchema = z.object({
-  DATA_API_AUTH_PROVIDER: z.enum(['built-in', 'external']).optional(),
   DATA_API_AUTH_URL: httpUrl.optional(),
   DATA_API_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  DATA_API_AUTH_TRUSTED_ORIGINS: csv.default([]),
-  DATA_API_AUTH_ALLOW_LOCALHOST: bool.optional(),
-  DATA_API_AUTH_SIGN_UP: bool.default(true),
-  DATA_API_AUTH_REQUIRE_EMAIL_VERIFICATION: bool.default(false),
   DATA_API_AUTH_MIN_PASSWORD_LENGTH: count.default(8),
   DATA_API_AUTH_MAX_PASSWORD_LENGTH: count.default(128),
   DATA_API_AUTH_RATE_LIMIT_WINDOW: count.default(60),
@@ -86,13 +85,14 @@ export function parseAuthServiceEnv(
   return {
     ok: true,
     config: {
-      provider: c.DATA_API_AUTH_PROVIDER,
+      provider: undefined,
       url: c.DATA_API_AUTH_URL?.replace(/\/+$/, ''),
       secret: c.DATA_API_AUTH_SECRET,
-      trustedOrigins: c.DATA_API_AUTH_TRUSTED_ORIGINS,
-      allowLocalhost: c.DATA_API_AUTH_ALLOW_LOCALHOST ?? c.NODE_ENV !== 'production',
-      signUpEnabled: c.DATA_API_AUTH_SIGN_UP,
-      requireEmailVerification: c.DATA_API_AUTH_REQUIRE_EMAIL_VERIFICATION,
+      // per-database settings (settings-catalog.ts) whose defaults live here
+      trustedOrigins: [],
+      allowLocalhost: c.NODE_ENV !== 'production',
+      signUpEnabled: true,
+      requireEmailVerification: false,
       minPasswordLength: c.DATA_API_AUTH_MIN_PASSWORD_LENGTH,
       maxPasswordLength: c.DATA_API_AUTH_MAX_PASSWORD_LENGTH,
       rateLimitWindowSeconds: c.DATA_API_AUTH_RATE_LIMIT_WINDOW,

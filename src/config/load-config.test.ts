@@ -12,7 +12,7 @@ const failure = (env: Record<string, string>): string => {
 }
 
 describe('loadConfig', () => {
-  it('fills in the defaults and marks nothing explicit for an empty environment', () => {
+  it('fills in the defaults and pins nothing for an empty environment', () => {
     const c = loadConfig({})
     expect({
       dataDir: c.dataDir,
@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       openApiMode: c.openApiMode,
       openApiSecurityActive: c.openApiSecurityActive,
       openApiServerProxyUri: c.openApiServerProxyUri,
-      explicit: c.explicit,
+      pinned: c.pinned,
     }).toEqual({
       dataDir: './.data-api',
       port: 3000,
@@ -33,22 +33,38 @@ describe('loadConfig', () => {
       openApiMode: 'follow-privileges',
       openApiSecurityActive: false,
       openApiServerProxyUri: undefined,
-      explicit: [],
+      pinned: {},
     })
   })
 
-  it('reads the OpenAPI security flag, the proxy URI and the worker count, and marks them explicit', () => {
+  it('reads the OpenAPI security flag, the proxy URI and the worker count; the settings among them are pinned by their variable', () => {
     const c = loadConfig({
       DATA_API_OPENAPI_SECURITY_ACTIVE: 'true',
       DATA_API_OPENAPI_SERVER_PROXY_URI: 'https://api.example.com/v1',
       DATA_API_WORKERS: '4',
     })
     expect([c.openApiSecurityActive, c.openApiServerProxyUri, c.workers]).toEqual([true, 'https://api.example.com/v1', 4])
-    expect(c.explicit).toEqual(['openApiSecurityActive', 'openApiServerProxyUri', 'workers'])
+    expect(c.pinned).toEqual({
+      openapi_security_active: 'DATA_API_OPENAPI_SECURITY_ACTIVE',
+      openapi_server_proxy_uri: 'DATA_API_OPENAPI_SERVER_PROXY_URI',
+    })
   })
 
   it('refuses a port above 65535', () => {
     expect(failure({ PORT: '70000' })).toBe('Invalid configuration:\n  PORT: must be a port number (0 picks a free one)')
+  })
+
+  it('refuses a DATABASE_URL that is not a postgres URL, saying what to do', () => {
+    expect(failure({ DATABASE_URL: 'mysql://root@localhost/app' })).toBe(
+      'Invalid configuration:\n  DATABASE_URL: must be a postgres:// or postgresql:// URL (unset it to use the embedded database)',
+    )
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@h/db' }).databaseUrl).toBe('postgresql://u@h/db')
+  })
+
+  it('pins the settings a test or an embedding program gives as overrides', () => {
+    const c = loadConfig({ DATA_API_MAX_ROWS: '5' }, { anonRole: undefined, schemas: ['api'] })
+    expect(c.pinned).toEqual({ db_max_rows: 'DATA_API_MAX_ROWS', db_anon_role: 'override', db_schemas: 'override' })
+    expect([c.maxRows, c.anonRole, c.schemas]).toEqual([5, undefined, ['api']])
   })
 
   it('says which variables are wrong and why', () => {

@@ -1,103 +1,85 @@
 /**
- * The only reader of the environment. Turns variables into a validated AppConfig or fails with a
- * ConfigError whose message says which variable is wrong and why.
+ * The only reader of the environment. Turns variables into a validated AppConfig — the server-level
+ * values, and the per-database settings the environment pins — or fails with a ConfigError whose
+ * message says which variable is wrong and why. resolve-config.ts then layers each database's stored
+ * settings under the pinned ones.
  */
 import { configSchema, type AppConfig } from './app-config.js'
 import { parseAuthServiceEnv } from './auth-service-config.js'
+import { SETTINGS, type MutableConfig } from './settings-catalog.js'
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
 }
 
-/** Which AppConfig field each variable sets: a variable that is present makes its field explicit. */
-const FIELD_OF_VARIABLE: Readonly<Record<string, keyof AppConfig>> = {
-  DATABASE_URL: 'databaseUrl',
-  DATA_API_DIR: 'dataDir',
-  DATA_API_DB_NAME: 'embeddedName',
-  HOST: 'host',
-  PORT: 'port',
-  DATA_API_POOL_SIZE: 'poolSize',
-  DATA_API_WORKERS: 'workers',
-  DATA_API_SCHEMAS: 'schemas',
-  DATA_API_EXTRA_SEARCH_PATH: 'extraSearchPath',
-  DATA_API_MAX_ROWS: 'maxRows',
-  DATA_API_ANON_ROLE: 'anonRole',
-  DATA_API_DEFAULT_ROLE: 'defaultRole',
-  DATA_API_JWT_SECRET: 'jwtSecret',
-  DATA_API_JWT_SECRET_IS_BASE64: 'jwtSecretIsBase64',
-  DATA_API_JWKS_URL: 'jwksUrl',
-  DATA_API_JWKS: 'jwks',
-  DATA_API_JWT_AUD: 'jwtAudience',
-  DATA_API_JWT_ISSUER: 'jwtIssuer',
-  DATA_API_ROLE_CLAIM_KEY: 'roleClaimKey',
-  DATA_API_JWT_LEEWAY: 'jwtLeewaySeconds',
-  DATA_API_JWT_CACHE_MAX_LIFETIME: 'jwtCacheMaxLifetimeSeconds',
-  DATA_API_ADMIN_KEY: 'adminKey',
-  DATA_API_CORS_ORIGINS: 'corsOrigins',
-  DATA_API_MAX_BODY_BYTES: 'maxBodyBytes',
-  DATA_API_AGGREGATES_ENABLED: 'aggregatesEnabled',
-  DATA_API_PRE_REQUEST: 'preRequest',
-  DATA_API_OPENAPI_MODE: 'openApiMode',
-  DATA_API_SERVER_TIMING_ENABLED: 'serverTimingEnabled',
-  DATA_API_OPENAPI_SECURITY_ACTIVE: 'openApiSecurityActive',
-  DATA_API_OPENAPI_SERVER_PROXY_URI: 'openApiServerProxyUri',
-  DATA_API_PLAN_ENABLED: 'planEnabled',
-  DATA_API_LOG_LEVEL: 'logLevel',
-}
-
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>
   const parsed = configSchema.safeParse(present)
   const authService = parseAuthServiceEnv(present)
-  if (!parsed.success || !authService.ok) {
-    const lines = parsed.success ? [] : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
-    if (!authService.ok) lines.push(...authService.issues)
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  const lines = parsed.success ? [] : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+  if (!authService.ok) lines.push(...authService.issues)
+  const pinnedValues: [(typeof SETTINGS)[number], unknown][] = []
+  for (const setting of SETTINGS) {
+    const text = present[setting.env]
+    if (text === undefined) continue
+    const value = setting.fromEnv.safeParse(text)
+    if (value.success) pinnedValues.push([setting, value.data])
+    else lines.push(`  ${setting.env}: ${value.error.issues.map((i) => i.message).join('; ')}`)
   }
-  const c = parsed.data
-  return {
+  if (!parsed.success || !authService.ok || lines.length > 0) throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  const c = parsed.data!
+  const config: MutableConfig = {
     databaseUrl: c.DATABASE_URL,
     dataDir: c.DATA_API_DIR,
     embeddedName: c.DATA_API_DB_NAME,
     host: c.HOST,
     port: c.PORT,
+    publicUrl: c.DATA_API_PUBLIC_URL,
+    projectId: c.DATA_API_PROJECT_ID,
     poolSize: c.DATA_API_POOL_SIZE,
+    maxOpenDatabases: c.DATA_API_MAX_OPEN_DATABASES,
+    databaseIdleSeconds: c.DATA_API_DATABASE_IDLE_SECONDS,
     workers: c.DATA_API_WORKERS,
-    schemas: c.DATA_API_SCHEMAS.length > 0 ? c.DATA_API_SCHEMAS : ['public'],
-    extraSearchPath: c.DATA_API_EXTRA_SEARCH_PATH,
-    maxRows: c.DATA_API_MAX_ROWS,
-    anonRole: c.DATA_API_ANON_ROLE === 'none' ? undefined : c.DATA_API_ANON_ROLE,
-    defaultRole: c.DATA_API_DEFAULT_ROLE,
     jwtSecret: c.DATA_API_JWT_SECRET,
     jwtSecretIsBase64: c.DATA_API_JWT_SECRET_IS_BASE64,
-    jwksUrl: c.DATA_API_JWKS_URL,
     jwks: c.DATA_API_JWKS,
-    jwtAudience: c.DATA_API_JWT_AUD && c.DATA_API_JWT_AUD.length > 0 ? c.DATA_API_JWT_AUD : undefined,
-    jwtIssuer: c.DATA_API_JWT_ISSUER && c.DATA_API_JWT_ISSUER.length > 0 ? c.DATA_API_JWT_ISSUER : undefined,
-    roleClaimKey: c.DATA_API_ROLE_CLAIM_KEY,
     jwtLeewaySeconds: c.DATA_API_JWT_LEEWAY,
-    jwtCacheMaxLifetimeSeconds: c.DATA_API_JWT_CACHE_MAX_LIFETIME,
-    apiEnabled: true,
     adminKey: c.DATA_API_ADMIN_KEY,
-    corsOrigins: c.DATA_API_CORS_ORIGINS,
-    aggregatesEnabled: c.DATA_API_AGGREGATES_ENABLED,
-    preRequest: c.DATA_API_PRE_REQUEST,
-    openApiMode: c.DATA_API_OPENAPI_MODE,
-    serverTimingEnabled: c.DATA_API_SERVER_TIMING_ENABLED,
-    openApiSecurityActive: c.DATA_API_OPENAPI_SECURITY_ACTIVE,
-    openApiServerProxyUri: c.DATA_API_OPENAPI_SERVER_PROXY_URI,
-    planEnabled: c.DATA_API_PLAN_ENABLED,
     maxBodyBytes: c.DATA_API_MAX_BODY_BYTES,
-    txEnd: c.DATA_API_TX_END,
     logLevel: c.DATA_API_LOG_LEVEL,
-    authService: authService.config,
-    ...overrides,
-    explicit: [
-      ...new Set([
-        ...Object.keys(present).flatMap((name) => (FIELD_OF_VARIABLE[name] ? [FIELD_OF_VARIABLE[name]] : [])),
-        ...(Object.keys(overrides) as (keyof AppConfig)[]).filter((k) => k !== 'explicit'),
-        ...(overrides.explicit ?? []),
-      ]),
-    ],
+    authService: authService.config!,
+    apiEnabled: true,
+    // the per-database settings' defaults (settings-catalog.ts; a unit test keeps the two in step)
+    schemas: ['public'],
+    extraSearchPath: ['public'],
+    maxRows: undefined,
+    anonRole: 'anonymous',
+    defaultRole: 'authenticated',
+    jwksUrl: undefined,
+    jwtAudience: undefined,
+    jwtIssuer: undefined,
+    roleClaimKey: '.role',
+    jwtCacheMaxLifetimeSeconds: 300,
+    corsOrigins: undefined,
+    aggregatesEnabled: false,
+    preRequest: undefined,
+    openApiMode: 'follow-privileges',
+    serverTimingEnabled: false,
+    openApiSecurityActive: false,
+    openApiServerProxyUri: undefined,
+    planEnabled: false,
+    txEnd: 'commit',
+    pinned: {},
   }
+  const pinned: Record<string, string> = {}
+  for (const [setting, value] of pinnedValues) {
+    setting.apply(config, value)
+    pinned[setting.key] = setting.env
+  }
+  Object.assign(config, overrides)
+  for (const setting of SETTINGS) {
+    if (setting.field in overrides && setting.field !== 'pinned' && !(setting.key in pinned)) pinned[setting.key] = 'override'
+  }
+  config.pinned = { ...pinned, ...overrides.pinned }
+  return config
 }

@@ -154,14 +154,14 @@ export const NO_EVENT_TRIGGER_WARNING =
  * `data-api enable`, src/admin/enable-database.ts).
  */
 export function bootstrapScript(
-  options: Readonly<{ serverVersion: number; superuser: boolean; prelude?: string; extra?: string }>,
+  options: Readonly<{ serverVersion: number; superuser: boolean; prelude?: string; extra?: string; skipAuthSchema?: boolean }>,
 ): string {
   return [
     'BEGIN;',
     `SELECT pg_advisory_xact_lock(${LOCK_KEYS});`,
     options.prelude ?? '',
     ROLES,
-    authSchema(options.serverVersion),
+    options.skipAuthSchema ? '' : authSchema(options.serverVersion),
     STATE_SCHEMA,
     options.superuser ? DDL_WATCH : '',
     options.extra ?? '',
@@ -177,7 +177,7 @@ export async function bootstrapDatabase(db: Database): Promise<BootstrapResult> 
 /** bootstrapDatabase with more SQL in the same transaction (see bootstrapScript); returns the script's results too. */
 export async function bootstrapDatabaseWith(
   db: Database,
-  more: Readonly<{ prelude?: string; extra?: string }> = {},
+  more: Readonly<{ prelude?: string; extra?: string; skipAuthSchema?: boolean }> = {},
 ): Promise<BootstrapResult & Readonly<{ results: readonly QueryResult[]; superuser: boolean }>> {
   const [info] = await db.query<{ server_version: number; superuser: boolean }>(
     `SELECT current_setting('server_version_num')::int AS server_version,

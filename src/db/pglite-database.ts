@@ -20,6 +20,8 @@ export type PgliteDatabaseOptions = Readonly<{
   dataDir?: string
   /** the database name served at /{name}/rest/v1 (default 'neondb') */
   name?: string
+  /** start from this dump of another cluster (PGlite's dumpDataDir) instead of an empty one */
+  loadDataDir?: Blob
 }>
 
 /** pg's parameter text; bytea goes as its hex text form since PGlite binds everything as text. */
@@ -76,7 +78,10 @@ function createSerialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
 }
 
 export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}): Promise<Database> {
-  const db = await PGlite.create(options.dataDir === undefined ? {} : { dataDir: options.dataDir })
+  const db = await PGlite.create({
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+  })
   const serial = createSerialQueue()
 
   // Identity parsers for every type PGlite knows (built-ins and their arrays, loaded at start-up);

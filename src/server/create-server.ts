@@ -1,95 +1,198 @@
 /**
- * The HTTP listener: routes /{db}/rest/v1/* to the REST pipeline, /admin/v1/* to the admin API,
- * /live, /ready to health checks and /metrics to Prometheus, adds CORS, and writes HttpResponses.
+ * The HTTP listener: routes /{db}/rest/v1/* to the REST pipeline of that database, /{db}/auth/* to
+ * its built-in auth service, /api/v2/* to the management API, /mcp to the MCP server, /live and
+ * /ready to health checks and /metrics to Prometheus, adds CORS, and writes HttpResponses.
  * No framework: the request path stays a few function calls long.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
-import { handleAdminRequest, type AdminDeps } from '../admin/admin-routes.js'
-import type { AuthService } from '../auth-service/auth-service.js'
+import { inProcessClient } from '../admin/admin-client.js'
+import type { AdminContext } from '../admin/admin-context.js'
+import { OPERATIONS } from '../admin/registry.js'
 import { errors } from '../errors/catalog.js'
 import { renderError } from '../errors/render-error.js'
-import { handleRestRequest, type RestDeps } from '../rest/handle-request.js'
+import { handleMcpHttp } from '../mcp/mcp-http.js'
+import { handleRestRequest } from '../rest/handle-request.js'
 import type { HttpResponse } from '../rest/response/http-response.js'
+import { TooManyDatabases, type DatabaseHost } from '../serving/database-host.js'
+import type { ServedDatabase } from '../serving/served-database.js'
 import { corsHeaders } from './cors.js'
 import type { HttpMetrics } from './http-metrics.js'
+import { createManagementApi, MANAGEMENT_PREFIX } from './management-api.js'
 import { BodyTooLarge, readBody } from './read-body.js'
+import { VERSION } from './version.js'
 
 /** What /metrics needs: the listener's own counters, and the exposition of every counter. */
 export type ServerMetrics = Readonly<{ http: HttpMetrics; render: () => Promise<string> }>
 
-/**
- * authService: the built-in auth service at /{db}/auth (it writes its own responses and CORS).
- * metrics: counts every answer and serves /metrics (admin key required).
- */
-export type ServerDeps = RestDeps & AdminDeps & { authService?: AuthService; metrics?: ServerMetrics }
+export type ServerDeps = Readonly<{
+  host: DatabaseHost
+  admin: AdminContext
+  adminKey: string | undefined
+  maxBodyBytes: number
+  onInternalError: (err: unknown) => void
+  metrics?: ServerMetrics
+}>
 
 const REST_PREFIX = '/rest/v1'
+const HEALTH = new Set(['/live', '/ready', '/metrics'])
+const AUTH_PREFIX = '/auth'
 
 export function createServer(deps: ServerDeps): Server {
+  const management = createManagementApi(deps.admin, OPERATIONS, deps.onInternalError)
+  const adminClient = inProcessClient(deps.admin, { where: 'this server' })
   return createHttpServer((req, res) => {
     const started = performance.now()
-    const auth = deps.authService
-    if (auth?.handles((req.url ?? '/').split('?', 1)[0]!)) {
-      const http = deps.metrics?.http
+    const http = deps.metrics?.http
+    const path = (req.url ?? '/').split('?', 1)[0]!
+    if (path === '/mcp') {
       if (http) res.once('finish', () => http.observe(req.method, res.statusCode, (performance.now() - started) / 1000))
-      auth.handle(req, res).catch((err: unknown) => {
-        deps.onInternalError(err)
-        if (res.headersSent) res.destroy()
-        else write(req, res, deps, json(500, { message: 'Internal server error' }), undefined)
-      })
+      serveMcp(deps, req, res, adminClient).catch((err: unknown) => fail(deps, req, res, err))
       return
     }
-    route(deps, req).then(
-      (response) => write(req, res, deps, response, started),
+    const auth = authRoute(path)
+    if (auth) {
+      if (http) res.once('finish', () => http.observe(req.method, res.statusCode, (performance.now() - started) / 1000))
+      serveAuth(deps, auth, req, res).catch((err: unknown) => fail(deps, req, res, err))
+      return
+    }
+    route(deps, req, path, management).then(
+      ({ response, served }) => write(req, res, deps, response, started, served),
       (err: unknown) => {
         deps.onInternalError(err)
-        write(req, res, deps, renderError(errors.internal('Internal server error')), started)
+        write(req, res, deps, renderError(errors.internal('Internal server error')), started, undefined)
       },
     )
   })
 }
 
-async function route(deps: ServerDeps, req: IncomingMessage): Promise<HttpResponse> {
+function fail(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  deps.onInternalError(err)
+  if (res.headersSent) res.destroy()
+  else write(req, res, deps, json(500, { message: 'Internal server error' }), undefined, undefined)
+}
+
+/** `/{db}/auth[/...]` → the database name; anything else → undefined. */
+function authRoute(path: string): string | undefined {
+  const slash = path.indexOf('/', 1)
+  if (slash === -1) return undefined
+  const rest = path.slice(slash)
+  if (rest !== AUTH_PREFIX && !rest.startsWith(`${AUTH_PREFIX}/`)) return undefined
+  return safeDecode(path.slice(1, slash))
+}
+
+async function serveAuth(deps: ServerDeps, database: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const served = await deps.host.open(database).catch((err: unknown) => {
+    if (err instanceof TooManyDatabases) return undefined
+    throw err
+  })
+  const service = served?.authService()
+  if (!service) {
+    write(req, res, deps, json(404, { message: `No built-in auth service for database "${database}"` }), undefined, undefined)
+    return
+  }
+  const done = deps.host.track(database)
+  try {
+    await service.handle(req, res)
+  } finally {
+    done()
+  }
+}
+
+async function serveMcp(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, client: ReturnType<typeof inProcessClient>): Promise<void> {
+  if (!isAdmin(deps, req)) {
+    write(req, res, deps, adminKeyRequired(), undefined, undefined)
+    return
+  }
+  let body: unknown
+  if (req.method === 'POST') {
+    try {
+      const raw = await readBody(req, deps.maxBodyBytes)
+      body = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'))
+    } catch (err) {
+      const response = err instanceof BodyTooLarge ? json(413, { message: 'Request body is too large' }) : json(400, { message: 'The body is not JSON' })
+      write(req, res, deps, response, undefined, undefined)
+      return
+    }
+  }
+  await handleMcpHttp(req, res, body, client, OPERATIONS, VERSION)
+}
+
+type Routed = Readonly<{ response: HttpResponse; served: ServedDatabase | undefined }>
+
+async function route(deps: ServerDeps, req: IncomingMessage, path: string, management: ReturnType<typeof createManagementApi>): Promise<Routed> {
   const url = req.url ?? '/'
   const q = url.indexOf('?')
-  const path = q === -1 ? url : url.slice(0, q)
   const query = q === -1 ? '' : url.slice(q + 1)
   const method = req.method ?? 'GET'
+  const none = (response: HttpResponse): Routed => ({ response, served: undefined })
 
-  if (path === '/live') return text(200, 'ok')
-  if (path === '/ready') return deps.schemaCache.current() ? text(200, 'ready') : text(503, 'loading schema cache')
-  if (path === '/metrics' && deps.metrics) {
-    if (!isAdmin(deps, req)) return adminKeyRequired()
-    if (method !== 'GET' && method !== 'HEAD') return json(405, { message: 'Only GET and HEAD are allowed on /metrics' })
-    const body = Buffer.from(await deps.metrics.render())
-    return { status: 200, headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }, body }
+  if (path === '/live') return none(text(200, 'ok'))
+  if (path === '/ready') {
+    const served = await deps.host.open(deps.host.defaultName).catch(() => undefined)
+    return none(served?.schemaCache.current() ? text(200, 'ready') : text(503, 'loading schema cache'))
   }
-  if (path.startsWith('/admin/v1/')) {
-    if (!isAdmin(deps, req)) return adminKeyRequired()
-    if (path === '/admin/v1/auth/rotate-keys' && method === 'POST' && deps.authService) {
-      return json(200, await deps.authService.rotateKeys({ revoke: query.split('&').includes('revoke=true') }))
+  if (path === '/metrics' && deps.metrics) {
+    if (!isAdmin(deps, req)) return none(adminKeyRequired())
+    if (method !== 'GET' && method !== 'HEAD') return none(json(405, { message: 'Only GET and HEAD are allowed on /metrics' }))
+    const body = Buffer.from(await deps.metrics.render())
+    return none({ status: 200, headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }, body })
+  }
+  if (path === MANAGEMENT_PREFIX || path.startsWith(`${MANAGEMENT_PREFIX}/`)) {
+    if (!isAdmin(deps, req)) return none(adminKeyRequired())
+    let body: Buffer | undefined
+    if (method !== 'GET' && method !== 'HEAD') {
+      try {
+        body = await readBody(req, deps.maxBodyBytes)
+      } catch (err) {
+        if (err instanceof BodyTooLarge) return none(json(413, { code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' }))
+        throw err
+      }
     }
-    const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req, 50 * 1024 * 1024).catch(() => undefined)
-    return handleAdminRequest(deps, method, path.slice('/admin/v1'.length), body)
+    return none(await management.handle(method, path, query, body))
   }
 
   const slash = path.indexOf('/', 1)
   const dbName = safeDecode(path.slice(1, slash === -1 ? undefined : slash))
   const rest = slash === -1 ? '' : path.slice(slash)
-  if (dbName !== deps.db.name || !(rest === REST_PREFIX || rest.startsWith(`${REST_PREFIX}/`))) {
-    return json(404, { code: 'PGRST125', details: null, hint: null, message: 'Invalid path specified in request URL' })
+  if (!(rest === REST_PREFIX || rest.startsWith(`${REST_PREFIX}/`))) return none(invalidPath())
+  let served: ServedDatabase | undefined
+  try {
+    served = await deps.host.open(dbName)
+  } catch (err) {
+    if (err instanceof TooManyDatabases) return none(json(503, { code: 'PGRST003', details: err.message, hint: null, message: 'Timed out acquiring connection from connection pool.' }))
+    throw err
+  }
+  if (!served) {
+    return none(
+      json(404, {
+        code: 'PGRST125',
+        details: `The Data API is not enabled for database "${dbName}"`,
+        hint: 'An operator can enable it with: data-api create --database <name>',
+        message: 'Invalid path specified in request URL',
+      }),
+    )
   }
   let body: Buffer | undefined
   if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
     try {
-      body = await readBody(req, deps.config.maxBodyBytes)
+      body = await readBody(req, served.config().maxBodyBytes)
     } catch (err) {
-      if (err instanceof BodyTooLarge) return json(413, { code: 'PGRST413', details: null, hint: null, message: 'Request body is too large' })
+      if (err instanceof BodyTooLarge) return { response: json(413, { code: 'PGRST413', details: null, hint: null, message: 'Request body is too large' }), served }
       throw err
     }
   }
-  return handleRestRequest(deps, { method, path: rest.slice(REST_PREFIX.length) || '/', query, headers: req.headers, body })
+  const done = deps.host.track(dbName)
+  try {
+    const response = await handleRestRequest(served.rest(), { method, path: rest.slice(REST_PREFIX.length) || '/', query, headers: req.headers, body })
+    return { response, served }
+  } finally {
+    done()
+  }
+}
+
+function invalidPath(): HttpResponse {
+  return json(404, { code: 'PGRST125', details: null, hint: null, message: 'Invalid path specified in request URL' })
 }
 
 function safeDecode(s: string): string {
@@ -111,7 +214,7 @@ function isAdmin(deps: ServerDeps, req: IncomingMessage): boolean {
 }
 
 function adminKeyRequired(): HttpResponse {
-  return json(401, { message: 'A valid admin key is required (Authorization: Bearer <admin key>).' })
+  return json(401, { code: 'UNAUTHORIZED', message: 'A valid admin key is required (Authorization: Bearer <admin key>).' })
 }
 
 function text(status: number, body: string): HttpResponse {
@@ -123,10 +226,21 @@ export function json(status: number, value: unknown): HttpResponse {
 }
 
 /** started: when the request arrived (performance.now()), to count it; undefined when already counted */
-function write(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, response: HttpResponse, started: number | undefined): void {
+function write(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: ServerDeps,
+  response: HttpResponse,
+  started: number | undefined,
+  served: ServedDatabase | undefined,
+): void {
   const origin = req.headers.origin
   const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined
-  const cors = corsHeaders(origin, deps.config.corsOrigins, preflight ? { requestHeaders: req.headers['access-control-request-headers'] } : undefined)
+  // CORS is the Data API's: management, MCP and health answers are for same-origin callers and tools
+  const path = (req.url ?? '/').split('?', 1)[0]!
+  const forApi = served !== undefined || !(path.startsWith(`${MANAGEMENT_PREFIX}/`) || path === '/mcp' || HEALTH.has(path))
+  const allowed = served ? served.config().corsOrigins : deps.admin.base.corsOrigins
+  const cors = forApi ? corsHeaders(origin, allowed, preflight ? { requestHeaders: req.headers['access-control-request-headers'] } : undefined) : {}
   const headers: Record<string, string> = { ...response.headers, ...cors }
   if (response.body !== undefined) headers['Content-Length'] = String(response.body.length)
   res.writeHead(response.status, headers)

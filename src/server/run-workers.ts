@@ -3,14 +3,15 @@
  * share one listening port, waits until every one is ready, replaces one that dies, and stops them
  * all on SIGINT/SIGTERM. The primary opens no database and serves nothing itself.
  *
- * The primary relays one thing: /metrics asks it for every worker's counters (cluster-metrics.ts).
+ * The primary relays questions to every worker (cluster-fan-out.ts): /metrics gathers every worker's
+ * counters, and a settings change is applied by every worker before the request that made it answers.
  * Otherwise workers agree through the database, not through the primary: settings, signing keys and
  * rate limits are rows, schema and config reloads are NOTIFYs every worker listens to. That is also what
  * lets several hosts serve one database behind a load balancer, so a worker is no different from
  * another host.
  */
 import cluster, { type Worker } from 'node:cluster'
-import { createMetricsRelay } from './cluster-metrics.js'
+import { createFanOutRelay } from './cluster-fan-out.js'
 import { isMessageOfType } from './cluster-message.js'
 
 /** What a worker sends the primary once it listens. */
@@ -32,6 +33,8 @@ export type PrimaryOptions = Readonly<{
   stopTimeoutMs?: number
   /** first delay before replacing a worker that died; doubles while replacements keep dying */
   restartDelayMs?: number
+  /** called once, when every worker listens */
+  onReady?: (url: string) => void
 }>
 
 /** Resolves with the exit code the primary should end with, once every worker has exited. */
@@ -42,7 +45,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   // our own bookkeeping: cluster.workers drops a worker only once both its process and its IPC
   // channel are gone, which may be after its 'exit'
   const live = new Set<Worker>()
-  const metrics = createMetricsRelay()
+  const relay = createFanOutRelay()
   const ready = new Set<Worker>()
   let started = false
   let stopping: { code: number; killTimer: NodeJS.Timeout } | undefined
@@ -70,7 +73,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     const worker = cluster.fork(env)
     live.add(worker)
     worker.on('message', (message: unknown) => {
-      if (metrics.onMessage(worker, message, [...ready])) return
+      if (relay.onMessage(worker, message, [...ready])) return
       if (!isWorkerReady(message) || stopping) return
       ready.add(worker)
       if (started) {
@@ -79,6 +82,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       } else if (ready.size === count) {
         started = true
         log.info(`data-api serving at ${message.url} with ${count} workers (pids ${[...ready].map((w) => w.process.pid).join(', ')})`)
+        options.onReady?.(message.url)
       }
     })
     worker.once('exit', (code, signal) => {

@@ -1,0 +1,64 @@
+/**
+ * The AdminClient a CLI command uses: the running server's HTTP API when there is one (named by
+ * --url, or found through the embedded data folder's server.json), else the database directly —
+ * never an embedded database a server holds (PGlite has a single owner).
+ */
+import pino from 'pino'
+import { inProcessClient, type AdminClient } from '../admin/admin-client.js'
+import { remoteAdminClient } from '../admin/remote-admin-client.js'
+import type { AppConfig } from '../config/app-config.js'
+import { DatabaseHost } from '../serving/database-host.js'
+import { localSecret, runningServer } from '../serving/local-state.js'
+import { openStore } from '../serving/open-store.js'
+
+export type ConnectionFlags = Readonly<{
+  /** a running server: http://host:port */
+  url?: string
+  adminKey?: string
+  /** PostgreSQL to work on directly, instead of DATABASE_URL */
+  databaseUrl?: string
+}>
+
+export class CliError extends Error {
+  override readonly name = 'CliError'
+}
+
+/** The configuration the flags adjust (the flags win over the environment for this command). */
+export function withFlags(config: AppConfig, flags: ConnectionFlags): AppConfig {
+  return flags.databaseUrl ? { ...config, databaseUrl: flags.databaseUrl } : config
+}
+
+export async function cliClient(config: AppConfig, flags: ConnectionFlags): Promise<AdminClient> {
+  if (flags.url) {
+    const key = flags.adminKey ?? config.adminKey
+    if (!key) throw new CliError('--url needs the server’s admin key: --admin-key KEY, or DATA_API_ADMIN_KEY')
+    return remoteAdminClient(flags.url, key)
+  }
+  const effective = withFlags(config, flags)
+  if (!effective.databaseUrl) {
+    const server = runningServer(effective.dataDir)
+    if (server) return remoteAdminClient(server.url, server.adminKey)
+  }
+  return localClient(effective)
+}
+
+/** Operations straight on the database(s), in this process; the databases close with the client. */
+async function localClient(config: AppConfig): Promise<AdminClient> {
+  const logger = pino({ level: 'warn', base: undefined })
+  const store = await openStore(config, logger)
+  const serverUrl = () => config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`
+  const embedded = config.databaseUrl === undefined
+  const host = new DatabaseHost({
+    store,
+    base: { ...config, databaseIdleSeconds: 0 },
+    logger,
+    serverUrl,
+    localJwtSecret: config.jwtSecret ?? (embedded ? localSecret(config.dataDir, 'jwt-secret', 48) : undefined),
+    onInternalError: (err) => logger.error({ err }, 'Internal error'),
+    schemaCacheStats: { loads: 0, failures: 0, lastLoadSeconds: undefined },
+  })
+  return inProcessClient(
+    { base: config, host, serverUrl, logger },
+    { where: embedded ? `the embedded database in ${config.dataDir}` : 'the database directly', close: () => host.close() },
+  )
+}

@@ -1,0 +1,79 @@
+/**
+ * The databases of the PostgreSQL cluster DATABASE_URL points to. DATABASE_URL's own database is the
+ * default one; every other database is reached with the same URL and another path. Listing,
+ * creating and dropping run on a one-connection control pool to the default database.
+ */
+import type { Database } from '../db/database.js'
+import { createPostgresDatabase, databaseNameFromUrl } from '../db/postgres-database.js'
+import { quoteIdent } from '../rest/sql/fragment.js'
+import { StoreError, type DatabaseStore } from './database-store.js'
+
+export type PostgresStoreOptions = Readonly<{
+  url: string
+  poolSize: number
+  applicationName?: string
+}>
+
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<DatabaseStore> {
+  const defaultName = databaseNameFromUrl(options.url)
+  const applicationName = options.applicationName ?? 'data-api'
+  const urlFor = (name: string): string => {
+    if (name === defaultName) return options.url
+    const url = new URL(options.url)
+    url.pathname = `/${encodeURIComponent(name)}`
+    return url.toString()
+  }
+  let control: Database | undefined
+  const controlDb = async (): Promise<Database> => {
+    control ??= await createPostgresDatabase({ url: options.url, poolSize: 1, applicationName: `${applicationName}-control` })
+    return control
+  }
+  const exists = async (name: string): Promise<boolean> => {
+    if (name === defaultName) return true
+    const rows = await (await controlDb()).query<{ found: boolean }>(
+      'select exists (select from pg_database where datname = $1 and datallowconn and not datistemplate) as found',
+      [name],
+    )
+    return rows[0]?.found === true
+  }
+  return {
+    kind: 'postgres',
+    defaultName,
+    list: async () => {
+      const rows = await (await controlDb()).query<{ datname: string }>(
+        'select datname from pg_database where datallowconn and not datistemplate order by datname',
+      )
+      return [defaultName, ...rows.map((r) => r.datname).filter((n) => n !== defaultName)]
+    },
+    exists,
+    open: async (name, open = {}) => {
+      if (!(await exists(name))) throw new StoreError('missing', `database "${name}" does not exist`)
+      return createPostgresDatabase({ url: urlFor(name), poolSize: open.poolSize ?? options.poolSize, applicationName })
+    },
+    connectionUrl: urlFor,
+    create: async (name, create = {}) => {
+      const db = await controlDb()
+      try {
+        await db.query(`create database ${quoteIdent(name)}${create.template ? ` template ${quoteIdent(create.template)}` : ''}`)
+      } catch (err) {
+        const code = (err as { code?: string }).code
+        if (code === '42P04') throw new StoreError('exists', `database "${name}" already exists`)
+        if (code === '55006') {
+          throw new StoreError(
+            'busy',
+            `database "${create.template}" is in use by other sessions, so PostgreSQL cannot copy it: ${(err as Error).message}`,
+          )
+        }
+        throw err
+      }
+    },
+    drop: async (name) => {
+      if (name === defaultName) throw new StoreError('invalid', `the default database "${name}" cannot be dropped`)
+      await (await controlDb()).query(`drop database if exists ${quoteIdent(name)} with (force)`)
+    },
+    close: async () => {
+      await control?.close()
+      control = undefined
+    },
+  }
+}
