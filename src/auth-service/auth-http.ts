@@ -8,6 +8,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AuthServiceConfig } from '../config/auth-service-config.js'
 import { BodyTooLarge, readBody } from '../server/read-body.js'
+import { REFERENCE_SCRIPT, referencePageResponse, referenceScriptResponse } from '../server/reference-page.js'
+import type { HttpResponse } from '../rest/response/http-response.js'
 import { isTrustedOrigin } from './trusted-origins.js'
 
 /** Carries the client address to Better Auth (rate limits, sessions); any incoming value is dropped. */
@@ -84,6 +86,28 @@ function json(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(head ? undefined : body)
 }
 
+/**
+ * Better Auth's reference page loads its script from a CDN; this one is served from the bundled copy.
+ * "Try it" goes to the service's path on whatever origin the page was opened from.
+ */
+function reference(path: string, basePath: string, acceptEncoding: string | undefined): Promise<HttpResponse> {
+  if (path !== '/reference') return referenceScriptResponse(acceptEncoding)
+  return Promise.resolve(
+    referencePageResponse({
+      title: 'Auth API',
+      path: `${basePath}/reference`,
+      specUrl: `${basePath}/open-api/generate-schema`,
+      servers: [{ url: basePath, description: 'this auth service' }],
+    }),
+  )
+}
+
+function send(res: ServerResponse, response: HttpResponse, cors: Record<string, string>, head: boolean): void {
+  const body = response.body ?? Buffer.alloc(0)
+  res.writeHead(response.status, { ...response.headers, ...cors, 'Content-Length': String(body.length) })
+  res.end(head ? undefined : body)
+}
+
 export async function handleAuthHttp(req: IncomingMessage, res: ServerResponse, deps: AuthHttpDeps): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase()
   const cors = corsHeaders(req, deps)
@@ -116,6 +140,9 @@ export async function handleAuthHttp(req: IncomingMessage, res: ServerResponse, 
   const path = servicePath(url.pathname, deps.basePath) ?? url.pathname
   if (path === '/' && (method === 'GET' || method === 'HEAD')) {
     return json(res, 200, cors, serviceDescription(`${deps.ownOrigin}${deps.basePath}`), method === 'HEAD')
+  }
+  if ((path === '/reference' || path === `/reference/${REFERENCE_SCRIPT}`) && (method === 'GET' || method === 'HEAD')) {
+    return send(res, await reference(path, deps.basePath, req.headers['accept-encoding']), cors, method === 'HEAD')
   }
   url.pathname = `${deps.basePath}${path === '/.well-known/jwks.json' ? '/jwks' : path}`
   const headers = new Headers()

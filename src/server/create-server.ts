@@ -14,6 +14,7 @@ import type { HttpResponse } from '../rest/response/http-response.js'
 import { corsHeaders } from './cors.js'
 import type { HttpMetrics } from './http-metrics.js'
 import { BodyTooLarge, readBody } from './read-body.js'
+import { dataApiReference } from './reference-page.js'
 
 /** What /metrics needs: the listener's own counters, and the exposition of every counter. */
 export type ServerMetrics = Readonly<{ http: HttpMetrics; render: () => Promise<string> }>
@@ -74,6 +75,8 @@ async function route(deps: ServerDeps, req: IncomingMessage): Promise<HttpRespon
     return handleAdminRequest(deps, method, path.slice('/admin/v1'.length), body)
   }
 
+  const reference = dataApiReference(deps.db.name, method, path, req.headers['accept-encoding'])
+  if (reference) return reference
   const slash = path.indexOf('/', 1)
   const dbName = safeDecode(path.slice(1, slash === -1 ? undefined : slash))
   const rest = slash === -1 ? '' : path.slice(slash)
