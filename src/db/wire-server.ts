@@ -75,7 +75,9 @@ function lease(db: Database, id: number): Promise<Lease> {
 class WireSessions {
   private holder: Lease | undefined
   private readonly settings = new Map<number, SessionSettings>()
+  /** clients that went while a message of theirs waited for the instance */
   private readonly gone = new Set<number>()
+  private readonly waiting = new Set<number>()
   private readonly stream = new BackendStream()
 
   constructor(
@@ -89,8 +91,9 @@ class WireSessions {
     let current = this.holder?.id === id ? this.holder : undefined
     if (current) clearTimeout(current.idleTimer)
     else {
-      current = await lease(this.db, id)
-      if (this.gone.has(id)) {
+      this.waiting.add(id)
+      current = await lease(this.db, id).finally(() => this.waiting.delete(id))
+      if (this.gone.delete(id)) {
         current.release()
         throw new Error('client disconnected')
       }
@@ -113,19 +116,20 @@ class WireSessions {
     } finally {
       current.running = undefined
       // idle again (ReadyForQuery 'I'): others may have the instance; anything else keeps it
-      if (this.stream.last === 'I' || message[0] === 0x58 /* Terminate */) await this.giveBack(id)
-      else if (this.holder === current) current.idleTimer = setTimeout(() => this.onIdleTimeout(id), this.idleInTransactionMs)
+      const terminate = message[0] === 0x58
+      if (this.stream.last === 'I' || terminate) await this.giveBack(id, !terminate)
+      else if (this.holder === current) current.idleTimer = setTimeout(() => this.onIdleTimeout(id), this.idleInTransactionMs).unref()
     }
     return bytes
   }
 
   clearQueueForHandler(id: number): void {
-    this.gone.add(id)
+    if (this.waiting.has(id)) this.gone.add(id)
   }
 
   /** Called when a client goes: end its batch and transaction, give the instance back, forget it. */
   async clearTransactionIfNeeded(id: number): Promise<void> {
-    this.gone.add(id)
+    if (this.waiting.has(id)) this.gone.add(id)
     this.settings.delete(id)
     const current = this.holder
     if (current?.id !== id) return
@@ -134,10 +138,11 @@ class WireSessions {
     if (this.holder !== current) return
     await current.pglite.execProtocolRaw(SYNC).catch(() => undefined)
     if (current.pglite.isInTransaction()) await current.pglite.exec('ROLLBACK').catch(() => undefined)
-    await this.giveBack(id)
+    await this.giveBack(id, false)
   }
 
-  private async giveBack(id: number): Promise<void> {
+  /** Takes the client's settings off the session (keeping them for its next turn, unless it is gone) and releases the instance. */
+  private async giveBack(id: number, keepSettings = true): Promise<void> {
     const current = this.holder
     if (current?.id !== id) return
     this.holder = undefined
@@ -146,8 +151,7 @@ class WireSessions {
       // listeners, as if the API had sent it
       for (const n of this.stream.notifications.splice(0)) await current.pglite.query('select pg_notify($1, $2)', [n.channel, n.payload])
       const changed = await takeSettings(current.pglite, this.baseline)
-      if (this.gone.has(id)) this.settings.delete(id)
-      else this.settings.set(id, changed)
+      if (keepSettings) this.settings.set(id, changed)
     } finally {
       current.release()
     }
