@@ -1,11 +1,15 @@
 /**
  * The HTTP edge of the auth service: Node request → Fetch Request → Better Auth → Node response,
  * with the service's own CORS (credentialed, trusted origins only, exposing set-auth-jwt), the JWKS
- * also at /.well-known/jwks.json, and the client's address passed in a header nobody else can set.
+ * also at /.well-known/jwks.json, the guide's `/api/auth/*` paths answered as their short forms, a
+ * description of the service at its root, the reference UI from bundled assets, and the client's
+ * address passed in a header nobody else can set.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AuthServiceConfig } from '../config/auth-service-config.js'
 import { BodyTooLarge, readBody } from '../server/read-body.js'
+import { REFERENCE_SCRIPT, referencePageResponse, referenceScriptResponse } from '../server/reference-page.js'
+import type { HttpResponse } from '../rest/response/http-response.js'
 import { isTrustedOrigin } from './trusted-origins.js'
 
 /** Carries the client address to Better Auth (rate limits, sessions); any incoming value is dropped. */
@@ -27,6 +31,40 @@ export type AuthHttpDeps = Readonly<{
   ownOrigin: string
 }>
 
+/**
+ * Better Auth's own prefix. Neon's reference UI and guides name the endpoints `/api/auth/sign-up/email`
+ * and so on, under the auth URL; they are the same endpoints as `/sign-up/email`.
+ */
+const BETTER_AUTH_PREFIX = '/api/auth'
+
+/** The service path a request path names: `/api/auth/x` → `/x`, below basePath; null when not the service's. */
+export function servicePath(path: string, basePath: string): string | null {
+  if (path !== basePath && !path.startsWith(`${basePath}/`)) return null
+  const below = path.slice(basePath.length)
+  if (below === BETTER_AUTH_PREFIX || below.startsWith(`${BETTER_AUTH_PREFIX}/`)) return below.slice(BETTER_AUTH_PREFIX.length) || '/'
+  return below || '/'
+}
+
+/** What `GET {auth URL}` answers: what this is and where to go next. */
+export function serviceDescription(publicUrl: string): Record<string, unknown> {
+  return {
+    service: 'data-api auth',
+    description: 'Neon Auth compatible authentication (Better Auth): email and password, sessions, JWTs for the Data API',
+    url: publicUrl,
+    reference: `${publicUrl}/reference`,
+    openapi: `${publicUrl}/open-api/generate-schema`,
+    jwks: `${publicUrl}/.well-known/jwks.json`,
+    endpoints: {
+      signUp: 'POST /sign-up/email',
+      signIn: 'POST /sign-in/email',
+      session: 'GET /get-session',
+      token: 'GET /token',
+      anonymousToken: 'GET /token/anonymous',
+      signOut: 'POST /sign-out',
+    },
+  }
+}
+
 function corsHeaders(req: IncomingMessage, deps: AuthHttpDeps): Record<string, string> {
   const origin = req.headers.origin
   if (origin === undefined || !isTrustedOrigin(origin, deps.settings, deps.ownOrigin)) return { Vary: 'Origin' }
@@ -42,10 +80,32 @@ function clientAddress(req: IncomingMessage, trustedProxies: readonly string[]):
   return chain.trim() === '' ? peer : `${chain}, ${peer}`
 }
 
-function json(res: ServerResponse, status: number, headers: Record<string, string>, value: unknown): void {
+function json(res: ServerResponse, status: number, headers: Record<string, string>, value: unknown, head = false): void {
   const body = Buffer.from(JSON.stringify(value))
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(body.length) })
-  res.end(body)
+  res.end(head ? undefined : body)
+}
+
+/**
+ * Better Auth's reference page loads its script from a CDN; this one is served from the bundled copy.
+ * "Try it" goes to the service's path on whatever origin the page was opened from.
+ */
+function reference(path: string, basePath: string, acceptEncoding: string | undefined): Promise<HttpResponse> {
+  if (path !== '/reference') return referenceScriptResponse(acceptEncoding)
+  return Promise.resolve(
+    referencePageResponse({
+      title: 'Auth API',
+      path: `${basePath}/reference`,
+      specUrl: `${basePath}/open-api/generate-schema`,
+      servers: [{ url: basePath, description: 'this auth service' }],
+    }),
+  )
+}
+
+function send(res: ServerResponse, response: HttpResponse, cors: Record<string, string>, head: boolean): void {
+  const body = response.body ?? Buffer.alloc(0)
+  res.writeHead(response.status, { ...response.headers, ...cors, 'Content-Length': String(body.length) })
+  res.end(head ? undefined : body)
 }
 
 export async function handleAuthHttp(req: IncomingMessage, res: ServerResponse, deps: AuthHttpDeps): Promise<void> {
@@ -77,7 +137,14 @@ export async function handleAuthHttp(req: IncomingMessage, res: ServerResponse, 
   }
 
   const url = new URL(req.url ?? '/', 'http://auth.invalid')
-  if (url.pathname === `${deps.basePath}/.well-known/jwks.json`) url.pathname = `${deps.basePath}/jwks`
+  const path = servicePath(url.pathname, deps.basePath) ?? url.pathname
+  if (path === '/' && (method === 'GET' || method === 'HEAD')) {
+    return json(res, 200, cors, serviceDescription(`${deps.ownOrigin}${deps.basePath}`), method === 'HEAD')
+  }
+  if ((path === '/reference' || path === `/reference/${REFERENCE_SCRIPT}`) && (method === 'GET' || method === 'HEAD')) {
+    return send(res, await reference(path, deps.basePath, req.headers['accept-encoding']), cors, method === 'HEAD')
+  }
+  url.pathname = `${deps.basePath}${path === '/.well-known/jwks.json' ? '/jwks' : path}`
   const headers = new Headers()
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || SKIP_REQUEST_HEADERS.has(name)) continue

@@ -182,7 +182,7 @@ export async function openAuthService(options: AuthServiceOptions): Promise<Auth
         ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER], trustedProxies: [...settings.trustedProxies] },
         database: { generateId: 'uuid' },
       },
-      plugins: [jwt(JWT_OPTIONS), bearer(), openAPI(), neonAuthPlugin({ jwt: JWT_OPTIONS, anonymousRole: anonRole })],
+      plugins: [jwt(JWT_OPTIONS), bearer(), openAPI({ disableDefaultReference: true }), neonAuthPlugin({ jwt: JWT_OPTIONS, anonymousRole: anonRole })],
     })
   }
 

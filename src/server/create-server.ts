@@ -20,6 +20,7 @@ import { corsHeaders } from './cors.js'
 import type { HttpMetrics } from './http-metrics.js'
 import { createManagementApi, MANAGEMENT_PREFIX } from './management-api.js'
 import { BodyTooLarge, readBody } from './read-body.js'
+import { dataApiReference } from './reference-page.js'
 import { VERSION } from './version.js'
 
 /** What /metrics needs: the listener's own counters, and the exposition of every counter. */
@@ -155,6 +156,11 @@ async function route(deps: ServerDeps, req: IncomingMessage, path: string, manag
   const slash = path.indexOf('/', 1)
   const dbName = safeDecode(path.slice(1, slash === -1 ? undefined : slash))
   const rest = slash === -1 ? '' : path.slice(slash)
+  if (rest === '/rest/reference' || rest.startsWith('/rest/reference/')) {
+    const served = await deps.host.open(dbName).catch(() => undefined)
+    const reference = served ? dataApiReference(dbName, method, path, req.headers['accept-encoding']) : undefined
+    return none(reference ? await reference : invalidPath())
+  }
   if (!(rest === REST_PREFIX || rest.startsWith(`${REST_PREFIX}/`))) return none(invalidPath())
   let served: ServedDatabase | undefined
   try {
