@@ -20,6 +20,7 @@ import { collectMetrics, type SchemaCacheStats } from './server/collect-metrics.
 import { createServer } from './server/create-server.js'
 import { HttpMetrics } from './server/http-metrics.js'
 import { renderMetrics, type MetricFamily } from './server/metrics.js'
+import { startWireServer } from './db/wire-server.js'
 
 export { isInMemory } from './serving/pglite-store.js'
 export { localSecret, serverInfoPath, type ServerInfo } from './serving/local-state.js'
@@ -42,6 +43,8 @@ export type App = Readonly<{
   readonly authService: AuthService | undefined
   /** re-reads the default database's settings and applies them (what `NOTIFY data_api, 'reload config'` does) */
   reloadConfig: () => Promise<void>
+  /** embedded: the default database on the Postgres protocol, when it listens */
+  wireUrl: string | undefined
   /** this process's metric families, as /metrics shows them */
   metrics: () => MetricFamily[]
   close: () => Promise<void>
@@ -138,8 +141,26 @@ export async function startApp(
     if (!served) throw new Error(`database "${host.defaultName}" could not be opened`)
     defaultServed = served
 
+    let wireUrl: string | undefined
+    if (embedded && config.wirePort !== undefined) {
+      const wire = await startWireServer(served.db, { host: '127.0.0.1', port: config.wirePort }).catch((err: unknown) => {
+        const busy = (err as { code?: string }).code === 'EADDRINUSE'
+        logger.warn(
+          busy
+            ? `Port ${config.wirePort} is in use: the embedded database is not on the Postgres protocol (set DATA_API_WIRE_PORT to another port, 0 for any, or off)`
+            : `The embedded database is not on the Postgres protocol: ${(err as Error).message}`,
+        )
+        return undefined
+      })
+      if (wire) {
+        wireUrl = wire.url
+        // before the database closes (closers run in reverse)
+        closers.push(() => wire.close())
+      }
+    }
+
     if (embedded && options.writeServerInfo && adminKey) {
-      writeServerInfo(config.dataDir, { pid: process.pid, url, adminKey })
+      writeServerInfo(config.dataDir, { pid: process.pid, url, adminKey, ...(wireUrl ? { wireUrl } : {}) })
       closers.push(async () => removeServerInfo(config.dataDir))
     }
     logger.info(`data-api serving ${embedded ? 'embedded' : 'PostgreSQL'} database "${served.name}" at ${url}/${served.name}/rest/v1`)
@@ -162,6 +183,7 @@ export async function startApp(
         return served.authService()
       },
       reloadConfig: () => served.reloadConfig(),
+      wireUrl,
       metrics,
       close: async () => {
         if (closed) return

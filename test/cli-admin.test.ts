@@ -110,10 +110,23 @@ describe('the management commands on the embedded database', { timeout: 240_000 
     expect(await cli(['enable-rls', 'notes', '--output', 'json'])).toContain('"rls_enabled": true')
   })
 
+  it('generates the Database type, and prints the Postgres URL the embedded database is reachable at', async () => {
+    const file = join(dir, 'database.ts')
+    expect(await cli(['gen', 'types', '--schema', 'public', '--output', file])).toBe('')
+    const types = readFileSync(file, 'utf8')
+    expect(types).toContain('export type Database = {')
+    expect(types).toMatch(/notes: \{\s+Row: \{\s+id: number\s+body: string \| null/)
+    expect(await cli(['gen', 'types'])).toBe(types)
+    const wire = (await cli(['connection-string'])).trim()
+    expect(wire).toMatch(/^postgresql:\/\/postgres@127\.0\.0\.1:\d+\/postgres\?sslmode=disable$/)
+    const psql = await run('psql', [wire, '-Atc', 'select count(*) from notes'], { timeout: 60_000 })
+    expect(psql.stdout).toBe('3\n')
+  })
+
   it('prints its version, and examples in every --help', async () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
     expect(await cli(['--version'])).toBe(`${pkg.version}\n`)
-    for (const command of [['--help'], ['create', '--help'], ['sql', '--help'], ['auth', 'users', 'list', '--help'], ['token', '--help']]) {
+    for (const command of [['--help'], ['create', '--help'], ['sql', '--help'], ['auth', 'users', 'list', '--help'], ['token', '--help'], ['connection-string', '--help']]) {
       expect(await cli(command)).toContain('Examples:')
     }
   })
@@ -122,6 +135,10 @@ describe('the management commands on the embedded database', { timeout: 240_000 
     server!.kill('SIGTERM')
     await new Promise((r) => server!.once('exit', r))
     expect(existsSync(join(dir, 'server.json'))).toBe(false)
+    expect(await failure(['connection-string'])).toEqual({
+      code: 1,
+      stderr: `No data-api server is running on ${dir}: start it with data-api serve (tools reach the embedded database through it).\n`,
+    })
     const got = JSON.parse(await cli(['get', '--output', 'json'])) as { settings: Record<string, unknown>; url: string }
     expect(got.settings).toMatchObject({ db_schemas: ['public'], jwt_role_claim_key: '.app_metadata.role' })
     expect(got.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/neondb\/rest\/v1$/)

@@ -36,6 +36,8 @@ export type CliBinding = Readonly<{
   aliases?: readonly string[]
   /** shown under the command's --help */
   examples?: readonly string[]
+  /** the output field holding text to print as it is (or write to `--output FILE`), instead of a table */
+  text?: string
 }>
 
 export type Operation<I extends z.ZodType = z.ZodType, O = unknown> = Readonly<{

@@ -11,6 +11,7 @@ import * as project from './ops/project-ops.js'
 import { querySql, runSql } from './ops/sql-ops.js'
 import { status } from './ops/status-ops.js'
 import { enableRls, listTables, tableRows } from './ops/table-ops.js'
+import { genTypes } from './ops/types-ops.js'
 
 export const OPERATIONS: readonly Operation[] = [
   createDataApi,
@@ -25,6 +26,7 @@ export const OPERATIONS: readonly Operation[] = [
   tableRows,
   enableRls,
   advisors,
+  genTypes,
   listJwks,
   addJwks,
   deleteJwks,

@@ -3,7 +3,7 @@
  * arguments and examples from its declaration), one flag per input field (the settings object
  * becomes neonctl's settings flags), and --output, --url, --admin-key, --database-url on each.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
 import { z } from 'zod'
 import { cliBinding, type Operation } from '../admin/operation.js'
@@ -127,9 +127,13 @@ export function registerAdminCommands(program: Command, operations: readonly Ope
     const flags = fieldFlags(operation)
     for (const f of flags) {
       const placeholder = f.kind === 'boolean' ? '[true|false]' : f.kind === 'list' ? '<a,b,...>' : '<value>'
-      command.addOption(new Option(`--${f.flag} ${placeholder}`, f.description))
+      const option = new Option(`--${f.flag} ${placeholder}`, f.kind === 'list' ? `${f.description} (repeatable)` : f.description)
+      // a list flag may be given several times: --schema public --schema api
+      if (f.kind === 'list') option.argParser((value: string, previous: string | undefined) => (previous === undefined ? value : `${previous},${value}`))
+      command.addOption(option)
     }
-    command.addOption(new Option('-o, --output <format>', 'how to print the answer').choices(['table', 'json', 'yaml']).default('table'))
+    if (cli.text) command.option('-o, --output <file>', 'write to this file instead of standard output')
+    else command.addOption(new Option('-o, --output <format>', 'how to print the answer').choices(['table', 'json', 'yaml']).default('table'))
     command.option('--url <url>', 'a running data-api server (default: the one using the data folder, else the database directly)')
     command.option('--admin-key <key>', 'the admin key of --url (default DATA_API_ADMIN_KEY)')
     command.option('--database-url <url>', 'work on this PostgreSQL database directly (default DATABASE_URL)')
@@ -166,7 +170,13 @@ export function registerAdminCommands(program: Command, operations: readonly Ope
         const client = await cliClient(deps.config(), options as ConnectionFlags)
         try {
           const output = await client.call(operation, input)
-          console.log(formatOutput(output, options.output as OutputFormat, FORMATS[operation.name] as ((o: unknown) => string) | undefined))
+          if (cli.text) {
+            const text = String((output as Record<string, unknown>)[cli.text] ?? '')
+            if (options.output) writeFileSync(String(options.output), text)
+            else process.stdout.write(text)
+          } else {
+            console.log(formatOutput(output, options.output as OutputFormat, FORMATS[operation.name] as ((o: unknown) => string) | undefined))
+          }
         } finally {
           await client.close()
         }

@@ -11,6 +11,7 @@ import { ConfigError, loadConfig } from '../config/load-config.js'
 import { VERSION } from '../server/version.js'
 import { protectDashedText, registerAdminCommands } from './admin-commands.js'
 import { CliError } from './cli-client.js'
+import { registerConnectionStringCommand } from './connection-string-command.js'
 import { registerMcpCommand } from './mcp-command.js'
 import { registerServeCommand } from './serve-command.js'
 import { registerTokenCommand } from './token-command.js'
@@ -64,6 +65,7 @@ without one they work on the database directly.
 registerServeCommand(program, { fail })
 registerTokenCommand(program, { config, fail })
 registerMcpCommand(program, { config, fail })
+registerConnectionStringCommand(program, { config, fail })
 registerAdminCommands(program, OPERATIONS, { config, fail, readStdin })
 
 program.parseAsync(protectDashedText(process.argv)).catch(fail)

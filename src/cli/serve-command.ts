@@ -19,7 +19,7 @@ type ServeFlags = { port?: string; host?: string; workers?: string }
 
 const RELOAD_CONFIG = 'reload-config'
 
-function banner(c: AppConfig, url: string, builtInAuth: boolean, database: string): string {
+function banner(c: AppConfig, url: string, builtInAuth: boolean, database: string, wireUrl?: string): string {
   return formatBanner({
     version: VERSION,
     url: c.publicUrl ?? url,
@@ -29,6 +29,7 @@ function banner(c: AppConfig, url: string, builtInAuth: boolean, database: strin
     builtInAuth,
     adminKeySource: c.adminKey ? 'environment' : c.databaseUrl ? 'none' : 'file',
     workers: c.workers,
+    wireUrl,
   })
 }
 
@@ -74,7 +75,7 @@ export function registerServeCommand(program: Command, deps: Readonly<{ fail: (e
           }
           throw err
         })
-        process.stdout.write(banner(c, app.url, app.authService !== undefined, app.served.name))
+        process.stdout.write(banner(c, app.url, app.authService !== undefined, app.served.name, app.wireUrl))
         stopOn(app, ['SIGINT', 'SIGTERM'])
       } catch (err) {
         deps.fail(err)

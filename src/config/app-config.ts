@@ -33,6 +33,12 @@ export const configSchema = z.object({
     .transform(Number)
     .refine((n) => n <= 65535, 'must be a port number (0 picks a free one)')
     .default(3000),
+  /** embedded: the port the default database is reachable on over the Postgres protocol (127.0.0.1); `off` turns it off */
+  DATA_API_WIRE_PORT: z
+    .string()
+    .regex(/^(off|\d+)$/, 'must be a port number, or off')
+    .refine((v) => v === 'off' || Number(v) <= 65535, 'must be a port number, or off')
+    .optional(),
   /** the URL clients reach this server at (behind a proxy); default: the address it listens on */
   DATA_API_PUBLIC_URL: httpUrl.transform((u) => u.replace(/\/+$/, '')).optional(),
   /** the project id the management API answers for (`/api/v2/projects/{id}`) */
@@ -105,6 +111,8 @@ export type AppConfig = Readonly<{
   port: number
   /** the URL clients reach this server at; undefined = the address it listens on */
   publicUrl: string | undefined
+  /** embedded: the Postgres-protocol port of the default database on 127.0.0.1 (0 = any free one); undefined = off */
+  wirePort: number | undefined
   /** the management API's one project */
   projectId: string
   poolSize: number

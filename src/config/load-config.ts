@@ -35,6 +35,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     host: c.HOST,
     port: c.PORT,
     publicUrl: c.DATA_API_PUBLIC_URL,
+    // on by default while developing, off in production (an unauthenticated superuser port, loopback only)
+    wirePort:
+      c.DATA_API_WIRE_PORT === 'off' ? undefined : c.DATA_API_WIRE_PORT !== undefined ? Number(c.DATA_API_WIRE_PORT) : present.NODE_ENV === 'production' ? undefined : 5433,
     projectId: c.DATA_API_PROJECT_ID,
     poolSize: c.DATA_API_POOL_SIZE,
     maxOpenDatabases: c.DATA_API_MAX_OPEN_DATABASES,

@@ -29,6 +29,7 @@ const SERVER_DESCRIPTIONS: Readonly<Record<string, string>> = {
   DATA_API_DB_NAME: 'the embedded default database’s name: `/{name}/rest/v1`',
   HOST: 'the address to listen on (`serve --host`)',
   PORT: 'the port to listen on (`serve --port`); 0 picks a free one',
+  DATA_API_WIRE_PORT: 'embedded: the default database on the PostgreSQL protocol at 127.0.0.1 (psql, drizzle-kit; `data-api connection-string`); `5433` unless NODE_ENV=production, `off` turns it off',
   DATA_API_PUBLIC_URL: 'the URL clients reach the server at (behind a proxy), for the URLs the management API answers',
   DATA_API_PROJECT_ID: 'the project id of the management API (`/api/v2/projects/{id}`)',
   DATA_API_POOL_SIZE: 'PostgreSQL connections per database and process',

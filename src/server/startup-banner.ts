@@ -13,6 +13,8 @@ export type BannerInfo = Readonly<{
   /** where the admin key comes from, for the reader to find it */
   adminKeySource: 'environment' | 'file' | 'none'
   workers: number
+  /** the default database on the Postgres protocol */
+  wireUrl?: string
 }>
 
 export function formatBanner(info: BannerInfo): string {
@@ -22,6 +24,7 @@ export function formatBanner(info: BannerInfo): string {
     rows.push(['Auth', `${db}/auth`])
     rows.push(['Auth reference', `${db}/auth/reference`])
   }
+  if (info.wireUrl) rows.push(['Postgres', `${info.wireUrl}  (psql, drizzle-kit; data-api connection-string)`])
   rows.push(['Management API', `${info.url}/api/v2`])
   rows.push(['MCP', `${info.url}/mcp`])
   const key =

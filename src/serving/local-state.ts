@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { isInMemory } from './pglite-store.js'
 
 /** Written in the data folder while an embedded server runs, so the CLI can reach it. */
-export type ServerInfo = Readonly<{ pid: number; url: string; adminKey: string }>
+export type ServerInfo = Readonly<{ pid: number; url: string; adminKey: string; wireUrl?: string }>
 
 export function serverInfoPath(dataDir: string): string {
   return join(dataDir, 'server.json')

@@ -46,6 +46,7 @@ export async function startTestServer(
       adminKey: 'test-admin-key-0123456789',
       logLevel: 'silent',
       poolSize: 4,
+      wirePort: undefined,
       ...overrides,
     },
   )
