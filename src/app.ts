@@ -11,7 +11,7 @@ import type { AuthService } from './auth-service/auth-service.js'
 import type { EmailSender } from './auth-service/email.js'
 import type { AppConfig } from './config/app-config.js'
 import type { Database } from './db/database.js'
-import { DatabaseHost } from './serving/database-host.js'
+import { DatabaseHost, type HostEvent } from './serving/database-host.js'
 import { localSecret, removeServerInfo, writeServerInfo } from './serving/local-state.js'
 import { openStore } from './serving/open-store.js'
 import type { ServedDatabase } from './serving/served-database.js'
@@ -63,8 +63,8 @@ export async function startApp(
     jwks?: AuthRuntimeOptions['jwks']
     /** what /metrics shows instead of this process's families (`serve --workers N` gathers all workers') */
     gatherMetrics?: (own: MetricFamily[]) => Promise<MetricFamily[]>
-    /** tells the other processes of `serve --workers N` that a database's settings changed, and waits for them */
-    broadcastChange?: (database: string) => Promise<void>
+    /** tells the other processes of `serve --workers N` that a database changed or must close, and waits for them */
+    broadcast?: (event: HostEvent, database: string) => Promise<void>
   } = {},
 ): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: undefined })
@@ -90,7 +90,7 @@ export async function startApp(
       emailSender: options.emailSender,
       onInternalError,
       schemaCacheStats,
-      broadcastChange: options.broadcastChange,
+      broadcast: options.broadcast,
     })
     closers.push(() => host.close())
     const admin: AdminContext = { base: config, host, serverUrl, logger }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import type { AppConfig } from '../config/app-config.js'
 import type { Database } from '../db/database.js'
 import type { DatabaseHost } from '../serving/database-host.js'
+import { databasePath, MAIN, parseServedName, servedName, type BranchRecord } from '../serving/branch-registry.js'
 import { notFound } from './operation.js'
 
 export type AdminContext = Readonly<{
@@ -17,13 +18,25 @@ export type AdminContext = Readonly<{
   logger: Logger
 }>
 
-/** The database an input names (default: the server's default database), checked to exist. */
+/** A branch that exists (and is ready), or a 404 naming it. */
+export async function readyBranch(ctx: AdminContext, branch: string): Promise<BranchRecord | undefined> {
+  if (branch === MAIN) return undefined
+  const record = await ctx.host.branches.get(branch)
+  if (!record || record.state !== 'ready') throw notFound(`Branch "${branch}" does not exist in this project.`)
+  return record
+}
+
+/**
+ * The database an input names (default: the server's default database) on its branch (default:
+ * main), checked to exist: its served name (`neondb`, `branches/dev/neondb`).
+ */
 export async function targetDatabase(ctx: AdminContext, input: Readonly<{ database_name?: string; branch_id?: string }>): Promise<string> {
-  const branch = input.branch_id ?? 'main'
-  if (branch !== 'main' && branch !== ctx.base.projectId + '-main') throw notFound(`Branch "${branch}" does not exist in this project.`)
-  const name = input.database_name ?? ctx.host.defaultName
-  if (!(await ctx.host.store.exists(name))) throw notFound(`Database "${name}" does not exist on branch ${branch}.`)
-  return name
+  const branch = input.branch_id ?? MAIN
+  const database = input.database_name ?? ctx.host.defaultName
+  const record = await readyBranch(ctx, branch)
+  const exists = record ? database in record.databases : await ctx.host.store.exists(database)
+  if (!exists) throw notFound(`Database "${database}" does not exist on branch ${branch}.`)
+  return servedName({ branch, database })
 }
 
 /** Runs `use` on the database the input names. */
@@ -36,12 +49,19 @@ export async function withTarget<T>(
   return ctx.host.withDatabase(name, (db) => use(db, name))
 }
 
-/** The REST URL of a database: `{server}/{db}/rest/v1`. */
+/** The REST URL of a served database: `{server}/{db}/rest/v1`, `{server}/branches/{branch}/{db}/rest/v1`. */
 export function restUrl(ctx: AdminContext, name: string): string {
-  return `${ctx.serverUrl()}/${encodeURIComponent(name)}/rest/v1`
+  return `${ctx.serverUrl()}${databasePath(name)}/rest/v1`
 }
 
-/** The built-in auth service's URL of a database: `{server}/{db}/auth`. */
+/** The built-in auth service's URL of a served database: `{server}/{db}/auth`. */
 export function authUrl(ctx: AdminContext, name: string): string {
-  return `${ctx.serverUrl()}/${encodeURIComponent(name)}/auth`
+  return `${ctx.serverUrl()}${databasePath(name)}/auth`
+}
+
+/** `database "neondb"`, `database "neondb" on branch dev`, for messages. */
+export function describeDatabase(name: string): string {
+  const ref = parseServedName(name)
+  if (!ref) return `database "${name}"`
+  return ref.branch === MAIN ? `database "${ref.database}"` : `database "${ref.database}" on branch ${ref.branch}`
 }

@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/app-config.js'
 import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js'
 import type { Database } from '../db/database.js'
 import type { AdminContext } from './admin-context.js'
+import { parseServedName } from '../serving/branch-registry.js'
 import { notFound } from './operation.js'
 import { readSettings } from './settings-store.js'
 
@@ -27,10 +28,11 @@ export async function dataApiState(base: AppConfig, db: Database): Promise<DataA
 }
 
 /** The state of a database whose Data API must be enabled for the operation; 404 otherwise. */
-export async function enabledState(base: AppConfig, db: Database, name: string, branch = 'main'): Promise<DataApiState> {
+export async function enabledState(base: AppConfig, db: Database, name: string): Promise<DataApiState> {
   const state = await dataApiState(base, db)
   if (!state.enabled) {
-    throw notFound(`The Data API is not enabled for database "${name}" on branch ${branch}. Create it first (data-api create).`)
+    const ref = parseServedName(name)
+    throw notFound(`The Data API is not enabled for database "${ref?.database ?? name}" on branch ${ref?.branch ?? 'main'}. Create it first (data-api create).`)
   }
   return state
 }

@@ -5,6 +5,7 @@
 import type { Operation } from './operation.js'
 import { advisors } from './ops/advisor-ops.js'
 import * as auth from './ops/auth-ops.js'
+import * as branch from './ops/branch-ops.js'
 import { createDataApi, deleteDataApi, getDataApi, refreshDataApiSchema, updateDataApi } from './ops/data-api-ops.js'
 import { addJwks, deleteJwks, listJwks } from './ops/jwks-ops.js'
 import * as project from './ops/project-ops.js'
@@ -46,8 +47,11 @@ export const OPERATIONS: readonly Operation[] = [
   auth.rotateAuthKeys,
   project.listProjects,
   project.getProject,
-  project.listBranches,
-  project.getBranch,
+  branch.listBranches,
+  branch.getBranch,
+  branch.createBranch,
+  branch.deleteBranch,
+  branch.resetBranch,
   project.listDatabases,
   project.getDatabase,
   project.createDatabase,

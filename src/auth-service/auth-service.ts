@@ -178,7 +178,8 @@ export async function openAuthService(options: AuthServiceOptions): Promise<Auth
         cookiePrefix: 'neon-auth',
         useSecureCookies: secure,
         disableOriginCheck: false,
-        defaultCookieAttributes: { httpOnly: true, secure, sameSite: secure ? 'none' : 'lax' },
+        // scoped to this database's auth path: each database (and branch) on the host keeps its own session
+        defaultCookieAttributes: { httpOnly: true, secure, sameSite: secure ? 'none' : 'lax', path: basePath },
         ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER], trustedProxies: [...settings.trustedProxies] },
         database: { generateId: 'uuid' },
       },

@@ -17,7 +17,6 @@ import { VERSION } from '../server/version.js'
 
 type ServeFlags = { port?: string; host?: string; workers?: string }
 
-const RELOAD_CONFIG = 'reload-config'
 
 function banner(c: AppConfig, url: string, builtInAuth: boolean, database: string, wireUrl?: string): string {
   return formatBanner({
@@ -101,10 +100,15 @@ async function serveWorker(c: AppConfig): Promise<void> {
   const app = await startApp(c, {
     logger,
     gatherMetrics: (own) => gatherClusterMetrics(own, workerId),
-    // a settings change made here is applied by every other worker before its request answers
-    broadcastChange: async (database) => void (await fanOut(RELOAD_CONFIG, database, { others: true })),
+    // a settings change made here is applied by every other worker before its request answers, and a
+    // database about to be copied is closed by every worker first
+    broadcast: async (event, database) => void (await fanOut(`database-${event}`, database, { others: true })),
   })
-  answerFanOuts({ [METRICS]: () => app.metrics(), [RELOAD_CONFIG]: (database) => app.host.reload(String(database)) })
+  answerFanOuts({
+    [METRICS]: () => app.metrics(),
+    'database-changed': (database) => app.host.reload(String(database)),
+    'database-close': (database) => app.host.closeDatabase(String(database)),
+  })
   // 'disconnect': the primary is gone (killed without a chance to stop us): do not linger as an orphan
   stopOn(app, ['SIGINT', 'SIGTERM', 'disconnect'])
   const ready: WorkerReady = { type: 'data-api:ready', url: app.url }

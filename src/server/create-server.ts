@@ -73,13 +73,22 @@ function fail(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, err: 
   else write(req, res, deps, json(500, { message: 'Internal server error' }), undefined, undefined)
 }
 
-/** `/{db}/auth[/...]` → the database name; anything else → undefined. */
+/**
+ * A database's part of a path: `/{db}/rest/v1/...` on main, `/branches/{branch}/{db}/rest/v1/...` on
+ * a branch. `name` is the served name (`neondb`, `branches/dev/neondb`), `rest` what follows it.
+ */
+export function splitDatabasePath(path: string): { name: string; rest: string } {
+  const segments = path.split('/').slice(1)
+  if (segments[0] === 'branches' && segments.length >= 4 && (segments[3] === 'rest' || segments[3] === 'auth')) {
+    return { name: `branches/${safeDecode(segments[1]!)}/${safeDecode(segments[2]!)}`, rest: `/${segments.slice(3).join('/')}` }
+  }
+  return { name: safeDecode(segments[0] ?? ''), rest: segments.length > 1 ? `/${segments.slice(1).join('/')}` : '' }
+}
+
+/** `/{db}/auth[/...]` (or a branch's) → the served name; anything else → undefined. */
 function authRoute(path: string): string | undefined {
-  const slash = path.indexOf('/', 1)
-  if (slash === -1) return undefined
-  const rest = path.slice(slash)
-  if (rest !== AUTH_PREFIX && !rest.startsWith(`${AUTH_PREFIX}/`)) return undefined
-  return safeDecode(path.slice(1, slash))
+  const { name, rest } = splitDatabasePath(path)
+  return rest === AUTH_PREFIX || rest.startsWith(`${AUTH_PREFIX}/`) ? name : undefined
 }
 
 async function serveAuth(deps: ServerDeps, database: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -153,9 +162,7 @@ async function route(deps: ServerDeps, req: IncomingMessage, path: string, manag
     return none(await management.handle(method, path, query, body))
   }
 
-  const slash = path.indexOf('/', 1)
-  const dbName = safeDecode(path.slice(1, slash === -1 ? undefined : slash))
-  const rest = slash === -1 ? '' : path.slice(slash)
+  const { name: dbName, rest } = splitDatabasePath(path)
   if (rest === '/rest/reference' || rest.startsWith('/rest/reference/')) {
     const served = await deps.host.open(dbName).catch(() => undefined)
     const reference = served ? dataApiReference(dbName, method, path, req.headers['accept-encoding']) : undefined

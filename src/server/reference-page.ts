@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { gzip } from 'node:zlib'
 import { promisify } from 'node:util'
 import type { HttpResponse } from '../rest/response/http-response.js'
+import { databasePath } from '../serving/branch-registry.js'
 
 /** The page's script, served below the page: `{page}/api-reference.js`. */
 export const REFERENCE_SCRIPT = 'api-reference.js'
@@ -133,13 +134,13 @@ export async function referenceScriptResponse(acceptEncoding: string | undefined
  * GET and HEAD only (405 otherwise).
  */
 export function dataApiReference(dbName: string, method: string, path: string, acceptEncoding: string | undefined): Promise<HttpResponse> | undefined {
-  const page = `/${encodeURIComponent(dbName)}/rest/reference`
+  const page = `${databasePath(dbName)}/rest/reference`
   if (path !== page && path !== `${page}/` && path !== `${page}/${REFERENCE_SCRIPT}`) return undefined
   if (method !== 'GET' && method !== 'HEAD') {
     const body = Buffer.from(JSON.stringify({ message: 'Only GET and HEAD are allowed on the API reference' }))
     return Promise.resolve({ status: 405, headers: { 'Content-Type': 'application/json; charset=utf-8', Allow: 'GET, HEAD' }, body })
   }
   if (path.endsWith(`/${REFERENCE_SCRIPT}`)) return referenceScriptResponse(acceptEncoding)
-  const api = `/${encodeURIComponent(dbName)}/rest/v1`
+  const api = `${databasePath(dbName)}/rest/v1`
   return Promise.resolve(referencePageResponse({ title: `${dbName} Data API`, path: page, specUrl: `${api}/` }))
 }

@@ -12,6 +12,7 @@ import type { AppConfig } from '../config/app-config.js'
 import { bootstrapDatabase } from '../db/bootstrap.js'
 import type { Database } from '../db/database.js'
 import type { SchemaCacheStats } from '../server/collect-metrics.js'
+import { BranchRegistry, MAIN, parseServedName, servedName } from './branch-registry.js'
 import { StoreError, type DatabaseStore } from './database-store.js'
 import { openServedDatabase, type ServedDatabase } from './served-database.js'
 
@@ -25,15 +26,22 @@ export type DatabaseHostOptions = Readonly<{
   emailSender?: EmailSender
   onInternalError: (err: unknown) => void
   schemaCacheStats: SchemaCacheStats
-  /** tells sibling processes (`serve --workers N`) that a database changed, and waits until they applied it */
-  broadcastChange?: (name: string) => Promise<void>
+  /**
+   * Tells sibling processes (`serve --workers N`) that a database changed (they reload its settings)
+   * or must be closed (they drop their connections), and waits until they did.
+   */
+  broadcast?: (event: HostEvent, name: string) => Promise<void>
 }>
+
+export type HostEvent = 'changed' | 'close'
 
 type Handle = { db: Promise<Database>; refs: number; lastUsed: number }
 type Served = { served: Promise<ServedDatabase>; inFlight: number }
 
 /** How long "this database is not enabled" is believed before looking again. */
 const NOT_SERVED_TTL_MS = 5000
+/** The branch registry is read again for an unknown branch at most this often. */
+const BRANCHES_RELOAD_MS = 1000
 
 export class TooManyDatabases extends Error {
   override readonly name = 'TooManyDatabases'
@@ -43,10 +51,19 @@ export class DatabaseHost {
   private readonly handles = new Map<string, Handle>()
   private readonly served = new Map<string, Served>()
   private readonly notServed = new Map<string, number>()
+  /** databases closed for a copy: opening one waits until the copy is done */
+  private readonly paused = new Map<string, Promise<void>>()
   private readonly sweeper: NodeJS.Timeout | undefined
   private closed = false
+  /** served name of a branch's database → the store's database holding it */
+  private branchDatabases: ReadonlyMap<string, string> = new Map()
+  private branchesLoaded: Promise<void> | undefined
+  private branchesLoadedAt = 0
+  /** the branches, kept in the default database */
+  readonly branches: BranchRegistry
 
   constructor(private readonly options: DatabaseHostOptions) {
+    this.branches = new BranchRegistry(async () => (await this.acquireFor(this.defaultName)).db)
     const idleMs = options.base.databaseIdleSeconds * 1000
     if (idleMs > 0) {
       this.sweeper = setInterval(() => void this.closeIdle(idleMs), Math.min(idleMs, 30_000))
@@ -83,6 +100,7 @@ export class DatabaseHost {
    * schema) the first time.
    */
   async open(name: string): Promise<ServedDatabase | undefined> {
+    if (!parseServedName(name)) return undefined
     const entry = this.served.get(name)
     if (entry) return entry.served
     const until = this.notServed.get(name)
@@ -138,7 +156,7 @@ export class DatabaseHost {
    */
   async changed(name: string): Promise<void> {
     await this.reload(name)
-    await this.options.broadcastChange?.(name)
+    await this.options.broadcast?.('changed', name)
   }
 
   /** What changed() does in this process alone (a sibling worker asked). */
@@ -146,6 +164,25 @@ export class DatabaseHost {
     this.notServed.delete(name)
     const entry = this.served.get(name)
     if (entry) await (await entry.served).reloadConfig()
+  }
+
+  /**
+   * Runs `work` while no connection of this server (nor of its sibling workers) is open to the
+   * database: PostgreSQL copies a database only when nobody is connected to it. Requests for it wait
+   * meanwhile.
+   */
+  async exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
+    for (let earlier = this.paused.get(name); earlier; earlier = this.paused.get(name)) await earlier
+    let release: () => void = () => undefined
+    this.paused.set(name, new Promise<void>((resolve) => (release = resolve)))
+    try {
+      await this.closeDatabase(name)
+      await this.options.broadcast?.('close', name)
+      return await work()
+    } finally {
+      this.paused.delete(name)
+      release()
+    }
   }
 
   /** Stops serving a database and closes its handle (before it is dropped or copied). */
@@ -170,18 +207,27 @@ export class DatabaseHost {
     const db = await handle.db
     if (name === this.defaultName) await this.bootstrapOrReuse(db)
     else if (!(await isEnabledSomeTime(db))) throw new NotEnabled()
+    const base = this.options.base
     return openServedDatabase({
       name,
       db,
-      base: this.options.base,
+      // DATA_API_AUTH_URL names the default database's auth service; the others are at their own paths
+      base: name === this.defaultName ? base : { ...base, authService: { ...base.authService, url: undefined } },
       logger: this.options.logger,
       serverUrl: this.options.serverUrl,
-      connectionUrl: this.options.store.connectionUrl(name),
+      connectionUrl: this.options.store.connectionUrl((await this.physical(name)) ?? name),
       localJwtSecret: this.options.localJwtSecret,
       jwks: this.options.jwks,
       emailSender: this.options.emailSender,
       onInternalError: this.options.onInternalError,
       schemaCacheStats: this.options.schemaCacheStats,
+      // the branch registry lives in the default database
+      onNotify:
+        name === this.defaultName
+          ? (payload) => {
+              if (payload === 'reload branches') void this.reloadBranches().catch(() => undefined)
+            }
+          : undefined,
     })
   }
 
@@ -201,11 +247,59 @@ export class DatabaseHost {
     }
   }
 
+  /** The default database's handle, kept (it never closes while the host runs), for the branch registry. */
+  private async acquireFor(name: string): Promise<Handle> {
+    const handle = await this.acquire(name)
+    handle.refs--
+    return handle
+  }
+
+  /**
+   * The store's database behind a served name: the name itself on main, the registry's copy for a
+   * branch's database; undefined when there is none.
+   */
+  async physical(name: string): Promise<string | undefined> {
+    const ref = parseServedName(name)
+    if (!ref) return undefined
+    if (ref.branch === MAIN) return ref.database
+    let physical = this.branchDatabases.get(name)
+    if (physical === undefined && Date.now() - this.branchesLoadedAt > BRANCHES_RELOAD_MS) {
+      await this.reloadBranches()
+      physical = this.branchDatabases.get(name)
+    }
+    return physical
+  }
+
+  /** Reads the branch registry again (a branch was created or deleted, here or elsewhere). */
+  reloadBranches(): Promise<void> {
+    this.branchesLoaded ??= (async () => {
+      try {
+        const branches = await this.branches.list()
+        const map = new Map<string, string>()
+        for (const b of branches) {
+          if (b.state !== 'ready') continue
+          for (const [database, physical] of Object.entries(b.databases)) map.set(servedName({ branch: b.name, database }), physical)
+        }
+        this.branchDatabases = map
+        this.branchesLoadedAt = Date.now()
+      } finally {
+        this.branchesLoaded = undefined
+      }
+    })()
+    return this.branchesLoaded
+  }
+
   private async acquire(name: string): Promise<Handle> {
+    for (let pause = this.paused.get(name); pause; pause = this.paused.get(name)) await pause
     let handle = this.handles.get(name)
     if (!handle) {
       await this.makeRoom()
-      const created: Handle = { db: this.options.store.open(name), refs: 0, lastUsed: Date.now() }
+      const open = async (): Promise<Database> => {
+        const physical = await this.physical(name)
+        if (physical === undefined) throw new StoreError('missing', `database "${name}" does not exist`)
+        return this.options.store.open(physical, physical === name ? {} : { servedAs: name })
+      }
+      const created: Handle = { db: open(), refs: 0, lastUsed: Date.now() }
       handle = created
       this.handles.set(name, created)
       created.db.catch(() => {

@@ -12,8 +12,11 @@ export interface DatabaseStore {
   /** every database there is, default first */
   list(): Promise<string[]>
   exists(name: string): Promise<boolean>
-  /** A new handle on an existing database; the caller closes it. */
-  open(name: string, options?: Readonly<{ poolSize?: number }>): Promise<Database>
+  /**
+   * A new handle on an existing database; the caller closes it. `servedAs` names the handle (the
+   * path it is served under, `branches/dev/neondb` for a branch's copy); default: the database's name.
+   */
+  open(name: string, options?: Readonly<{ poolSize?: number; servedAs?: string }>): Promise<Database>
   /** The connection URL of a database (PostgreSQL only), for libraries that connect themselves. */
   connectionUrl(name: string): string | undefined
   /**

@@ -36,7 +36,7 @@ function memoryStore(defaultName: string): DatabaseStore {
   // the store owns in-memory clusters: closing a handle would throw the data away, so handles share
   // one instance whose close() does nothing; drop() really closes it
   const clusters = new Map<string, Database>()
-  const sharedHandle = (db: Database): Database => ({ ...db, close: async () => {} })
+  const sharedHandle = (db: Database, servedAs: string | undefined): Database => ({ ...db, name: servedAs ?? db.name, close: async () => {} })
   const ensure = async (name: string, dump?: Blob): Promise<Database> => {
     let db = clusters.get(name)
     if (!db) {
@@ -50,9 +50,9 @@ function memoryStore(defaultName: string): DatabaseStore {
     defaultName,
     list: async () => [defaultName, ...[...clusters.keys()].filter((n) => n !== defaultName).sort()],
     exists: async (name) => name === defaultName || clusters.has(name),
-    open: async (name) => {
+    open: async (name, open = {}) => {
       if (name !== defaultName && !clusters.has(name)) throw new StoreError('missing', `database "${name}" does not exist`)
-      return sharedHandle(await ensure(name))
+      return sharedHandle(await ensure(name), open.servedAs)
     },
     connectionUrl: () => undefined,
     create: async (name, create = {}) => {
@@ -86,10 +86,10 @@ async function diskStore(options: PgliteStoreOptions): Promise<DatabaseStore> {
       return [options.defaultName, ...names.filter((n) => n !== options.defaultName)]
     },
     exists: async (name) => name === options.defaultName || isDatabase(name),
-    open: async (name) => {
+    open: async (name, open = {}) => {
       if (name !== options.defaultName && !isDatabase(name)) throw new StoreError('missing', `database "${name}" does not exist`)
       await mkdir(folder(name), { recursive: true })
-      return createPgliteDatabase({ dataDir: folder(name), name })
+      return createPgliteDatabase({ dataDir: folder(name), name: open.servedAs ?? name })
     },
     connectionUrl: () => undefined,
     create: async (name, create = {}) => {

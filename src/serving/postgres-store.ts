@@ -1,7 +1,9 @@
 /**
  * The databases of the PostgreSQL cluster DATABASE_URL points to. DATABASE_URL's own database is the
  * default one; every other database is reached with the same URL and another path. Listing,
- * creating and dropping run on a one-connection control pool to the default database.
+ * creating and dropping run on a one-connection control pool to the maintenance database
+ * (`postgres`, else `template1`), not the default one: PostgreSQL copies a database (a branch) only
+ * when no session is connected to it.
  */
 import type { Database } from '../db/database.js'
 import { createPostgresDatabase, databaseNameFromUrl } from '../db/postgres-database.js'
@@ -23,9 +25,20 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     url.pathname = `/${encodeURIComponent(name)}`
     return url.toString()
   }
-  let control: Database | undefined
-  const controlDb = async (): Promise<Database> => {
-    control ??= await createPostgresDatabase({ url: options.url, poolSize: 1, applicationName: `${applicationName}-control` })
+  let control: Promise<Database> | undefined
+  const connectControl = async (): Promise<Database> => {
+    for (const name of ['postgres', 'template1']) {
+      if (name === defaultName) continue
+      const db = await createPostgresDatabase({ url: urlFor(name), poolSize: 1, applicationName: `${applicationName}-control` }).catch(() => undefined)
+      if (db) return db
+    }
+    return createPostgresDatabase({ url: options.url, poolSize: 1, applicationName: `${applicationName}-control` })
+  }
+  const controlDb = (): Promise<Database> => {
+    control ??= connectControl().catch((err: unknown) => {
+      control = undefined
+      throw err
+    })
     return control
   }
   const exists = async (name: string): Promise<boolean> => {
@@ -48,7 +61,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     exists,
     open: async (name, open = {}) => {
       if (!(await exists(name))) throw new StoreError('missing', `database "${name}" does not exist`)
-      return createPostgresDatabase({ url: urlFor(name), poolSize: open.poolSize ?? options.poolSize, applicationName })
+      const db = await createPostgresDatabase({ url: urlFor(name), poolSize: open.poolSize ?? options.poolSize, applicationName })
+      return open.servedAs ? { ...db, name: open.servedAs } : db
     },
     connectionUrl: urlFor,
     create: async (name, create = {}) => {
@@ -72,8 +86,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       await (await controlDb()).query(`drop database if exists ${quoteIdent(name)} with (force)`)
     },
     close: async () => {
-      await control?.close()
+      const db = await control?.catch(() => undefined)
       control = undefined
+      await db?.close()
     },
   }
 }

@@ -36,6 +36,8 @@ export type ServedDatabaseOptions = Readonly<{
   emailSender?: EmailSender
   onInternalError: (err: unknown) => void
   schemaCacheStats: SchemaCacheStats
+  /** every notification on the data_api channel, after the database's own handling */
+  onNotify?: (payload: string) => void
 }>
 
 export type ServedDatabase = Readonly<{
@@ -163,6 +165,7 @@ export async function openServedDatabase(options: ServedDatabaseOptions): Promis
         authService?.verifier.invalidate()
         auth.forgetTokens()
       }
+      options.onNotify?.(payload)
     })
     closers.push(stop)
     const stopPgrst = await db.listen('pgrst', (payload) => {

@@ -29,7 +29,7 @@ export const advisors = defineOperation({
   },
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
-      const state = await enabledState(ctx.base, db, name, input.branch_id)
+      const state = await enabledState(ctx.base, db, name)
       const exposed = [...state.resolved.config.schemas]
       const checks = ADVISOR_CHECKS.filter(
         (c) =>

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { resolveAuthProvider } from '../../auth-service/auth-service.js'
-import { authUrl, withTarget, type AdminContext } from '../admin-context.js'
+import { authUrl, withTarget, type AdminContext, describeDatabase } from '../admin-context.js'
 import type { Database } from '../../db/database.js'
 import { enabledState, type DataApiState } from '../data-api-state.js'
 import { target } from '../inputs.js'
@@ -16,10 +16,10 @@ import { sqlError } from './sql-ops.js'
 const AUTH_PATH = '/projects/{project_id}/branches/{branch_id}/auth'
 
 /** The state of a database whose built-in auth service must be on; 404 otherwise (as the hosted API). */
-async function authState(ctx: AdminContext, db: Database, name: string, branch?: string): Promise<DataApiState> {
-  const state = await enabledState(ctx.base, db, name, branch)
+async function authState(ctx: AdminContext, db: Database, name: string): Promise<DataApiState> {
+  const state = await enabledState(ctx.base, db, name)
   if (resolveAuthProvider(state.resolved.config) !== 'built-in') {
-    throw notFound(`The built-in auth service is not enabled for database "${name}". Enable it first (data-api auth enable).`)
+    throw notFound(`The built-in auth service is not enabled for ${describeDatabase(name)}. Enable it first (data-api auth enable).`)
   }
   return state
 }
@@ -62,7 +62,7 @@ export const getAuth = defineOperation({
   cli: { command: ['auth', 'get'], examples: ['data-api auth get'] },
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
-      await authState(ctx, db, name, input.branch_id)
+      await authState(ctx, db, name)
       return integration(ctx, name, input.branch_id ?? 'main')
     }),
 })
@@ -80,9 +80,9 @@ export const enableAuth = defineOperation({
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
       pinned(ctx, 'auth_provider')
-      const state = await enabledState(ctx.base, db, name, input.branch_id)
+      const state = await enabledState(ctx.base, db, name)
       if (resolveAuthProvider(state.resolved.config) === 'built-in') {
-        throw conflict(`The built-in auth service is already enabled for database "${name}".`, { base_url: authUrl(ctx, name) })
+        throw conflict(`The built-in auth service is already enabled for ${describeDatabase(name)}.`, { base_url: authUrl(ctx, name) })
       }
       await writeSettings(db, { auth_provider: 'neon_auth' })
       await ctx.host.changed(name)
@@ -112,7 +112,7 @@ export const disableAuth = defineOperation({
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
       pinned(ctx, 'auth_provider')
-      await authState(ctx, db, name, input.branch_id)
+      await authState(ctx, db, name)
       await writeSettings(db, { auth_provider: 'none' })
       await ctx.host.changed(name)
       if (input.delete_data) await db.exec('DROP SCHEMA IF EXISTS neon_auth CASCADE').catch((err: unknown) => Promise.reject(sqlError(err)))
@@ -145,7 +145,7 @@ export const listAuthUsers = defineOperation({
   cli: { command: ['auth', 'users', 'list'], examples: ['data-api auth users list', 'data-api auth users list --search @example.com'] },
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
-      await authState(ctx, db, name, input.branch_id)
+      await authState(ctx, db, name)
       const rows = await db.query<{ total: number } & Record<string, unknown>>(USERS, [input.search ?? null, input.limit, input.offset])
       return { users: rows.map(({ total: _total, ...user }) => user), total: rows[0]?.total ?? 0 }
     }),
@@ -160,7 +160,7 @@ export const createAuthUser = defineOperation({
   cli: { command: ['auth', 'users', 'create'], args: ['email'], examples: ['data-api auth users create ada@example.com --name Ada'] },
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
-      await authState(ctx, db, name, input.branch_id)
+      await authState(ctx, db, name)
       try {
         const [row] = await db.query<{ id: string }>(
           `insert into neon_auth."user" ("name", "email", "emailVerified", "createdAt", "updatedAt") values ($1, lower($2), false, now(), now()) returning "id"::text as id`,
@@ -184,7 +184,7 @@ export const deleteAuthUser = defineOperation({
   cli: { command: ['auth', 'users', 'delete'], args: ['auth_user_id'], examples: ['data-api auth users delete 0b5c…'] },
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
-      await authState(ctx, db, name, input.branch_id)
+      await authState(ctx, db, name)
       const gone = await db.query(`delete from neon_auth."user" where "id" = $1::uuid returning "id"`, [input.auth_user_id])
       if (gone.length === 0) throw notFound(`No user with id ${input.auth_user_id}.`)
       return {}
@@ -203,7 +203,7 @@ export const listTrustedDomains = defineOperation({
   cli: { command: ['auth', 'domains', 'list'], examples: ['data-api auth domains list'] },
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
-      const state = await authState(ctx, db, name, input.branch_id)
+      const state = await authState(ctx, db, name)
       const domains = state.resolved.settings.auth_trusted_origins!.value as string[]
       return { domains: domains.map((domain) => ({ domain, auth_provider: 'better_auth' })) }
     }),
@@ -219,7 +219,7 @@ export const addTrustedDomain = defineOperation({
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
       pinned(ctx, 'auth_trusted_origins')
-      const state = await authState(ctx, db, name, input.branch_id)
+      const state = await authState(ctx, db, name)
       const domains = state.resolved.settings.auth_trusted_origins!.value as string[]
       const domain = input.domain.replace(/\/$/, '')
       if (!domains.includes(domain)) await writeSettings(db, { auth_trusted_origins: [...domains, domain] })
@@ -247,7 +247,7 @@ export const deleteTrustedDomains = defineOperation({
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
       pinned(ctx, 'auth_trusted_origins')
-      const state = await authState(ctx, db, name, input.branch_id)
+      const state = await authState(ctx, db, name)
       const gone = new Set([...(input.domains ?? []), ...(input.domain ? [{ domain: input.domain }] : [])].map((d) => d.domain.replace(/\/$/, '')))
       const domains = (state.resolved.settings.auth_trusted_origins!.value as string[]).filter((d) => !gone.has(d))
       await writeSettings(db, { auth_trusted_origins: domains })
@@ -277,7 +277,7 @@ export const getEmailAndPassword = defineOperation({
   readOnly: true,
   http: { method: 'GET', path: `${AUTH_PATH}/email_and_password`, query: ['database_name'] },
   cli: { command: ['auth', 'email-and-password', 'get'], examples: ['data-api auth email-and-password get'] },
-  run: async (ctx, input) => withTarget(ctx, input, async (db, name) => emailAndPassword(await authState(ctx, db, name, input.branch_id))),
+  run: async (ctx, input) => withTarget(ctx, input, async (db, name) => emailAndPassword(await authState(ctx, db, name))),
 })
 
 export const updateEmailAndPassword = defineOperation({
@@ -300,7 +300,7 @@ export const updateEmailAndPassword = defineOperation({
   cli: { command: ['auth', 'email-and-password', 'update'], examples: ['data-api auth email-and-password update --disable-sign-up true'] },
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
-      await authState(ctx, db, name, input.branch_id)
+      await authState(ctx, db, name)
       const patch: Record<string, unknown> = {}
       if (input.disable_sign_up !== undefined) {
         pinned(ctx, 'auth_sign_up_enabled')
@@ -313,7 +313,7 @@ export const updateEmailAndPassword = defineOperation({
       }
       if (Object.keys(patch).length > 0) await writeSettings(db, patch)
       await ctx.host.changed(name)
-      return emailAndPassword(await authState(ctx, db, name, input.branch_id))
+      return emailAndPassword(await authState(ctx, db, name))
     }),
 })
 
@@ -327,7 +327,7 @@ export const getAllowLocalhost = defineOperation({
   cli: { command: ['auth', 'allow-localhost', 'get'], examples: ['data-api auth allow-localhost get'] },
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
-      const state = await authState(ctx, db, name, input.branch_id)
+      const state = await authState(ctx, db, name)
       return { allow_localhost: state.resolved.settings.auth_allow_localhost!.value === true }
     }),
 })
@@ -342,7 +342,7 @@ export const updateAllowLocalhost = defineOperation({
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
       pinned(ctx, 'auth_allow_localhost')
-      await authState(ctx, db, name, input.branch_id)
+      await authState(ctx, db, name)
       await writeSettings(db, { auth_allow_localhost: input.allow_localhost })
       await ctx.host.changed(name)
       return { allow_localhost: input.allow_localhost }
@@ -360,9 +360,9 @@ export const rotateAuthKeys = defineOperation({
   cli: { command: ['auth', 'rotate-keys'], examples: ['data-api auth rotate-keys', 'data-api auth rotate-keys --revoke'] },
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
-      await authState(ctx, db, name, input.branch_id)
+      await authState(ctx, db, name)
       const service = (await ctx.host.open(name))?.authService()
-      if (!service) throw notFound(`The built-in auth service is not running for database "${name}".`)
+      if (!service) throw notFound(`The built-in auth service is not running for ${describeDatabase(name)}.`)
       return service.rotateKeys({ revoke: input.revoke })
     }),
 })

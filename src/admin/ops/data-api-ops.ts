@@ -7,7 +7,7 @@ import { z } from 'zod'
 import { resolveAuthProvider } from '../../auth-service/auth-service.js'
 import { patchProblems } from '../../config/resolve-config.js'
 import { API_SETTING_KEYS, type JwksProvider } from '../../config/settings-catalog.js'
-import { restUrl, withTarget } from '../admin-context.js'
+import { restUrl, withTarget, describeDatabase } from '../admin-context.js'
 import { availableSchemas, dataApiState, enabledState, refreshSchema } from '../data-api-state.js'
 import { authenticatorUrl, DEFAULT_GRANTS, disableDatabase, enableDatabase } from '../enable-database.js'
 import { apiSettings, flag, target } from '../inputs.js'
@@ -66,7 +66,7 @@ export const createDataApi = defineOperation({
       if (provider !== 'external' && input.jwks_url) throw badRequest('jwks_url goes with auth_provider "external"')
       settingsProblems(ctx.base, input.settings ?? {})
       const state = await dataApiState(ctx.base, db)
-      if (state.enabled) throw conflict(`The Data API is already enabled for database "${name}".`, { url: restUrl(ctx, name) })
+      if (state.enabled) throw conflict(`The Data API is already enabled for ${describeDatabase(name)}.`, { url: restUrl(ctx, name) })
       const auth: Record<string, unknown> = {}
       if (provider) auth.auth_provider = provider
       if (provider === 'external') {
@@ -105,7 +105,7 @@ export const getDataApi = defineOperation({
   cli: { command: ['get'], examples: ['data-api get', 'data-api get --database shop --output json'] },
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
-      const state = await enabledState(ctx.base, db, name, input.branch_id)
+      const state = await enabledState(ctx.base, db, name)
       const settings = state.resolved.settings
       return {
         url: restUrl(ctx, name),
@@ -151,7 +151,7 @@ export const updateDataApi = defineOperation({
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
       const settings = input.settings ?? {}
-      await enabledState(ctx.base, db, name, input.branch_id)
+      await enabledState(ctx.base, db, name)
       settingsProblems(ctx.base, settings)
       const remove = input.replace ? API_SETTING_KEYS.filter((k) => !(k in settings) && ctx.base.pinned[k] === undefined) : []
       await writeSettings(db, settings, remove)
@@ -171,7 +171,7 @@ export const refreshDataApiSchema = defineOperation({
   cli: { command: ['refresh-schema'], examples: ['data-api refresh-schema', 'data-api refresh-schema --database shop'] },
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
-      await enabledState(ctx.base, db, name, input.branch_id)
+      await enabledState(ctx.base, db, name)
       await refreshSchema(ctx, db, name)
       return {}
     }),

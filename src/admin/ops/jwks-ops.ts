@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { JwksProvider } from '../../config/settings-catalog.js'
 import type { AdminContext } from '../admin-context.js'
-import { withTarget } from '../admin-context.js'
+import { withTarget, describeDatabase } from '../admin-context.js'
 import { enabledState } from '../data-api-state.js'
 import { target } from '../inputs.js'
 import { badRequest, conflict, defineOperation, notFound } from '../operation.js'
@@ -60,7 +60,7 @@ export const listJwks = defineOperation({
   cli: { command: ['auth', 'providers', 'list'], examples: ['data-api auth providers list'] },
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
-      const state = await enabledState(ctx.base, db, name, input.branch_id)
+      const state = await enabledState(ctx.base, db, name)
       const providers = state.resolved.settings.jwks!.value as JwksProvider[]
       return { jwks: providers.map((p) => describe(ctx, p, input.branch_id ?? 'main')) }
     }),
@@ -89,10 +89,10 @@ export const addJwks = defineOperation({
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
       pinnedJwks(ctx)
-      const state = await enabledState(ctx.base, db, name, input.branch_id)
+      const state = await enabledState(ctx.base, db, name)
       const current = state.resolved.settings.jwks!.value as JwksProvider[]
       if (current.length > 0) {
-        throw conflict(`Database "${name}" already trusts ${current[0]!.provider_name} (${current[0]!.jwks_url}); remove it first (one provider at a time).`)
+        throw conflict(`The ${describeDatabase(name)} already trusts ${current[0]!.provider_name} (${current[0]!.jwks_url}); remove it first (one provider at a time).`)
       }
       const provider = newJwksProvider(input)
       await writeSettings(db, { jwks: [provider], auth_provider: state.resolved.settings.auth_provider!.value === 'neon_auth' ? 'neon_auth' : 'external' })
@@ -117,10 +117,10 @@ export const deleteJwks = defineOperation({
   run: async (ctx, input) =>
     withTarget(ctx, input, async (db, name) => {
       pinnedJwks(ctx)
-      const state = await enabledState(ctx.base, db, name, input.branch_id)
+      const state = await enabledState(ctx.base, db, name)
       const current = state.resolved.settings.jwks!.value as JwksProvider[]
       const gone = current.find((p) => p.id === input.jwks_id)
-      if (!gone) throw notFound(`No identity provider with id "${input.jwks_id}" on database "${name}".`)
+      if (!gone) throw notFound(`No identity provider with id "${input.jwks_id}" on ${describeDatabase(name)}.`)
       const rest = current.filter((p) => p !== gone)
       const patch: Record<string, unknown> = { jwks: rest }
       if (rest.length === 0 && state.resolved.settings.auth_provider!.value === 'external') patch.auth_provider = 'none'

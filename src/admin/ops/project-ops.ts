@@ -6,7 +6,9 @@
 import { z } from 'zod'
 import { DATABASE_NAME } from '../../config/app-config.js'
 import { StoreError } from '../../serving/database-store.js'
-import { type AdminContext } from '../admin-context.js'
+import { MAIN, servedName, type BranchRecord } from '../../serving/branch-registry.js'
+import { readyBranch, type AdminContext } from '../admin-context.js'
+import { physicalName } from '../branch-copy.js'
 import { databaseName, target } from '../inputs.js'
 import { AdminError, conflict, defineOperation, notFound } from '../operation.js'
 
@@ -40,49 +42,34 @@ async function project(ctx: AdminContext) {
   }
 }
 
-function branch(ctx: AdminContext) {
-  return {
-    id: 'main',
-    project_id: ctx.base.projectId,
-    name: 'main',
-    current_state: 'ready',
-    state_changed_at: STARTED,
-    creation_source: 'data-api',
-    primary: true,
-    default: true,
-    protected: false,
-    cpu_used_sec: 0,
-    compute_time_seconds: 0,
-    active_time_seconds: 0,
-    written_data_bytes: 0,
-    data_transfer_bytes: 0,
-    created_at: STARTED,
-    updated_at: STARTED,
-  }
-}
-
-function checkBranch(branchId: string | undefined): void {
-  if (branchId !== undefined && branchId !== 'main') throw notFound(`Branch "${branchId}" does not exist in this project.`)
-}
-
 type DatabaseRow = { oid: number; datname: string; owner: string }
 
-async function databaseRows(ctx: AdminContext, names: readonly string[]): Promise<DatabaseRow[]> {
+/** A branch's databases: main's are the store's; a branch's are those the registry lists. */
+async function branchDatabases(ctx: AdminContext, branch: string): Promise<{ record: BranchRecord | undefined; names: string[] }> {
+  const record = await readyBranch(ctx, branch)
+  return { record, names: record ? Object.keys(record.databases) : await ctx.host.store.list() }
+}
+
+async function databaseRows(ctx: AdminContext, branch: string, names: readonly string[]): Promise<DatabaseRow[]> {
+  const record = await readyBranch(ctx, branch)
   if (ctx.host.store.kind === 'pglite') {
     // each embedded database is a cluster of its own, whose database is called postgres inside
     return names.map((name, i) => ({ oid: i + 1, datname: name, owner: 'postgres' }))
   }
-  return ctx.host.withDatabase(ctx.host.defaultName, (db) =>
+  const physical = names.map((n) => (record ? record.databases[n]! : n))
+  const rows = await ctx.host.withDatabase(ctx.host.defaultName, (db) =>
     db.query<DatabaseRow>(
       `select d.oid::int as oid, d.datname::text as datname, pg_get_userbyid(d.datdba)::text as owner
        from pg_database d where d.datname = any($1::text[]) order by array_position($1::text[], d.datname::text)`,
-      [names],
+      [physical],
     ),
   )
+  // the branch's own names, not the store's
+  return rows.map((r) => ({ ...r, datname: names[physical.indexOf(r.datname)] ?? r.datname }))
 }
 
-function describeDatabase(row: DatabaseRow) {
-  return { id: row.oid, branch_id: 'main', name: row.datname, owner_name: row.owner, created_at: STARTED, updated_at: STARTED }
+function describeDatabase(row: DatabaseRow, branch: string) {
+  return { id: row.oid, branch_id: branch, name: row.datname, owner_name: row.owner, created_at: STARTED, updated_at: STARTED }
 }
 
 export const listProjects = defineOperation({
@@ -108,31 +95,6 @@ export const getProject = defineOperation({
   run: async (ctx) => ({ project: await project(ctx) }),
 })
 
-export const listBranches = defineOperation({
-  name: 'list_branches',
-  title: 'List branches',
-  description: 'The branches of the project.',
-  input: z.object({ search: z.string().optional(), sort_by: z.string().optional(), cursor: z.string().optional(), limit: z.coerce.number().optional() }).strict(),
-  readOnly: true,
-  http: { method: 'GET', path: '/projects/{project_id}/branches', query: ['search', 'sort_by', 'cursor', 'limit'] },
-  cli: { command: ['branches', 'list'], examples: ['data-api branches list'] },
-  run: async (ctx) => ({ branches: [branch(ctx)], annotations: {} }),
-})
-
-export const getBranch = defineOperation({
-  name: 'get_branch',
-  title: 'Show a branch',
-  description: 'One branch of the project.',
-  input: z.object({ branch_id: target.branch_id.unwrap() }).strict(),
-  readOnly: true,
-  http: { method: 'GET', path: '/projects/{project_id}/branches/{branch_id}' },
-  cli: { command: ['branches', 'get'], args: ['branch_id'], examples: ['data-api branches get main'] },
-  run: async (ctx, input) => {
-    checkBranch(input.branch_id)
-    return { branch: branch(ctx), annotation: { value: {} } }
-  },
-})
-
 export const listDatabases = defineOperation({
   name: 'list_databases',
   title: 'List databases',
@@ -142,9 +104,10 @@ export const listDatabases = defineOperation({
   http: { method: 'GET', path: '/projects/{project_id}/branches/{branch_id}/databases' },
   cli: { command: ['databases', 'list'], examples: ['data-api databases list'] },
   run: async (ctx, input) => {
-    checkBranch(input.branch_id)
-    const rows = await databaseRows(ctx, await ctx.host.store.list())
-    return { databases: rows.map(describeDatabase) }
+    const branch = input.branch_id ?? MAIN
+    const { names } = await branchDatabases(ctx, branch)
+    const rows = await databaseRows(ctx, branch, names)
+    return { databases: rows.map((r) => describeDatabase(r, branch)) }
   },
 })
 
@@ -157,10 +120,11 @@ export const getDatabase = defineOperation({
   http: { method: 'GET', path: '/projects/{project_id}/branches/{branch_id}/databases/{database_name}' },
   cli: { command: ['databases', 'get'], args: ['database_name'], examples: ['data-api databases get shop'] },
   run: async (ctx, input) => {
-    checkBranch(input.branch_id)
-    if (!(await ctx.host.store.exists(input.database_name))) throw notFound(`Database "${input.database_name}" does not exist.`)
-    const [row] = await databaseRows(ctx, [input.database_name])
-    return { database: describeDatabase(row!) }
+    const branch = input.branch_id ?? MAIN
+    const { names } = await branchDatabases(ctx, branch)
+    if (!names.includes(input.database_name)) throw notFound(`Database "${input.database_name}" does not exist on branch ${branch}.`)
+    const [row] = await databaseRows(ctx, branch, [input.database_name])
+    return { database: describeDatabase(row!, branch) }
   },
 })
 
@@ -177,17 +141,25 @@ export const createDatabase = defineOperation({
   http: { method: 'POST', path: '/projects/{project_id}/branches/{branch_id}/databases', status: 201 },
   cli: { command: ['databases', 'create'], args: ['database.name'], examples: ['data-api databases create shop', 'data-api create --database shop'] },
   run: async (ctx, input) => {
-    checkBranch(input.branch_id)
+    const branch = input.branch_id ?? MAIN
+    const { record, names } = await branchDatabases(ctx, branch)
     const name = input.database.name
+    if (names.includes(name)) throw conflict(`Database "${name}" already exists on branch ${branch}.`)
+    const physical = record ? physicalName(branch, name) : name
     try {
-      await ctx.host.store.create(name)
+      await ctx.host.store.create(physical)
     } catch (err) {
       if (err instanceof StoreError && err.kind === 'exists') throw conflict(`Database "${name}" already exists.`)
       throw err
     }
-    await ctx.host.changed(name)
-    const [row] = await databaseRows(ctx, [name])
-    return { database: describeDatabase(row!), operations: [] }
+    if (record) {
+      await ctx.host.branches.addDatabase(branch, name, physical)
+      await ctx.host.reloadBranches()
+    }
+    const served = servedName({ branch, database: name })
+    await ctx.host.changed(served)
+    const [row] = await databaseRows(ctx, branch, [name])
+    return { database: describeDatabase(row!, branch), operations: [] }
   },
 })
 
@@ -200,13 +172,20 @@ export const deleteDatabase = defineOperation({
   http: { method: 'DELETE', path: '/projects/{project_id}/branches/{branch_id}/databases/{database_name}' },
   cli: { command: ['databases', 'delete'], args: ['database_name'], examples: ['data-api databases delete shop'] },
   run: async (ctx, input) => {
-    checkBranch(input.branch_id)
+    const branch = input.branch_id ?? MAIN
     const name = input.database_name
-    if (name === ctx.host.defaultName) throw new AdminError(400, 'INVALID_REQUEST', `The default database "${name}" cannot be deleted.`)
-    if (!(await ctx.host.store.exists(name))) throw notFound(`Database "${name}" does not exist.`)
-    const [row] = await databaseRows(ctx, [name])
-    await ctx.host.closeDatabase(name)
-    await ctx.host.store.drop(name)
-    return { database: describeDatabase(row!), operations: [] }
+    if (branch === MAIN && name === ctx.host.defaultName) throw new AdminError(400, 'INVALID_REQUEST', `The default database "${name}" cannot be deleted.`)
+    const { record, names } = await branchDatabases(ctx, branch)
+    if (!names.includes(name)) throw notFound(`Database "${name}" does not exist on branch ${branch}.`)
+    const [row] = await databaseRows(ctx, branch, [name])
+    await ctx.host.closeDatabase(servedName({ branch, database: name }))
+    if (record) {
+      await ctx.host.branches.removeDatabase(branch, name)
+      await ctx.host.reloadBranches()
+      await ctx.host.store.drop(record.databases[name]!)
+    } else {
+      await ctx.host.store.drop(name)
+    }
+    return { database: describeDatabase(row!, branch), operations: [] }
   },
 })

@@ -33,7 +33,7 @@ export function planOpenApi(request: ApiRequest, cache: SchemaCache, config: App
     schema: request.schema,
     followPrivileges: config.openApiMode !== 'ignore-privileges',
     cache,
-    basePath: proxy ? proxy.pathname.replace(/\/+$/, '') || '/' : dbName === undefined ? '/' : `/${encodeURIComponent(dbName)}/rest/v1`,
+    basePath: proxy ? proxy.pathname.replace(/\/+$/, '') || '/' : dbName === undefined ? '/' : `/${dbName.split('/').map(encodeURIComponent).join('/')}/rest/v1`,
     proxy: proxy ? { scheme: proxy.protocol.slice(0, -1), host: proxy.host } : undefined,
     securityActive: config.openApiSecurityActive,
     mediaType: negotiate(request),
