@@ -179,3 +179,23 @@ describe.each(backends)('databases and branches on %s', (backend) => {
     expect((await api.listProjectBranches({ projectId: 'local' })).data.branches.map((b) => b.name)).toEqual(['main'])
   })
 })
+
+describe('a cap on open databases', () => {
+  it('closes the least recently used idle database to open another, and every database still answers', async () => {
+    const s = await startTestServer('pglite', { maxOpenDatabases: 2 })
+    try {
+      const api = createApiClient({ apiKey: s.app.adminKey!, baseURL: `${s.app.url}/api/v2` })
+      for (const name of ['cap_a', 'cap_b', 'cap_c']) {
+        await api.createProjectBranchDatabase('local', 'main', { database: { name, owner_name: 'postgres' } })
+        await api.createProjectBranchDataApi('local', 'main', name, {})
+      }
+      for (const name of ['cap_a', 'cap_b', 'cap_c', 'cap_a']) {
+        expect((await fetch(`${s.app.url}/${name}/rest/v1/`)).status).toBe(200)
+        expect(s.app.host.openNames().length).toBeLessThanOrEqual(2)
+      }
+      expect(s.app.host.openNames()).toContain(s.app.db.name)
+    } finally {
+      await s.close()
+    }
+  })
+})

@@ -53,7 +53,7 @@ export const configSchema = z.object({
     .string()
     .regex(/^[1-9]\d*$/, 'must be a whole number of databases, at least 1')
     .transform(Number)
-    .default(20),
+    .optional(),
   /** a database that served no request for this long closes its pool (never the default database) */
   DATA_API_DATABASE_IDLE_SECONDS: z
     .string()

@@ -33,7 +33,7 @@ const SERVER_DESCRIPTIONS: Readonly<Record<string, string>> = {
   DATA_API_PUBLIC_URL: 'the URL clients reach the server at (behind a proxy), for the URLs the management API answers',
   DATA_API_PROJECT_ID: 'the project id of the management API (`/api/v2/projects/{id}`)',
   DATA_API_POOL_SIZE: 'PostgreSQL connections per database and process',
-  DATA_API_MAX_OPEN_DATABASES: 'databases open at once (pools, or embedded instances); the least recently used idle one closes first',
+  DATA_API_MAX_OPEN_DATABASES: 'databases open at once: `20` with PostgreSQL (pools), `4` embedded (a PGlite instance each); the least recently used idle one closes first',
   DATA_API_DATABASE_IDLE_SECONDS: 'a database (other than the default) with no request for this long closes its pool; 0 = never',
   DATA_API_WORKERS: 'server processes sharing the port (`serve --workers`), PostgreSQL only',
   DATA_API_JWT_SECRET: 'HS256/384/512 shared secret (32+ characters); generated in the data folder in embedded mode',
