@@ -4,7 +4,8 @@
  * Returns a handle that stops all of it.
  */
 import type { AddressInfo } from 'node:net'
-import pino, { type Logger } from 'pino'
+import type { Logger } from 'pino'
+import { createLogger } from './server/logger.js'
 import type { AdminContext } from './admin/admin-context.js'
 import type { AuthRuntime, AuthRuntimeOptions } from './auth/auth-runtime.js'
 import type { AuthService } from './auth-service/auth-service.js'
@@ -67,11 +68,11 @@ export async function startApp(
     broadcast?: (event: HostEvent, database: string) => Promise<void>
   } = {},
 ): Promise<App> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: undefined })
+  const logger = options.logger ?? createLogger(config.logLevel)
   const embedded = config.databaseUrl === undefined
   const closers: (() => Promise<void>)[] = []
   try {
-    const store = await openStore(config, logger)
+    const store = await openStore(config, logger, 'data-api serve')
     closers.push(() => store.close())
     const jwtSecret = config.jwtSecret ?? (embedded ? localSecret(config.dataDir, 'jwt-secret', 48) : undefined)
     const adminKey = config.adminKey ?? (embedded ? localSecret(config.dataDir, 'admin-key', 32) : undefined)
@@ -110,7 +111,10 @@ export async function startApp(
       admin,
       adminKey,
       maxBodyBytes: config.maxBodyBytes,
+      maxConcurrentRequests: config.maxConcurrentRequests,
+      requestTimeoutSeconds: config.requestTimeoutSeconds,
       onInternalError,
+      onClientAbort: () => logger.debug('A client went away before its request was read'),
       metrics: { http, render: async () => renderMetrics(gather ? await gather(metrics()) : metrics()) },
     })
     server.keepAliveTimeout = 65_000

@@ -18,7 +18,7 @@ import type { AuthServiceConfig } from '../config/auth-service-config.js'
 import type { Database } from '../db/database.js'
 import { handleAuthHttp, CLIENT_IP_HEADER } from './auth-http.js'
 import { createBuiltInVerifier, KEY_GRACE_SECONDS, type BuiltInVerifier } from './built-in-verifier.js'
-import { createConsoleEmailSender, createWebhookEmailSender, resetPasswordEmail, verificationEmail, type EmailSender } from './email.js'
+import { createPrintingEmailSender, createUnsentEmailSender, createWebhookEmailSender, resetPasswordEmail, verificationEmail, type EmailSender } from './email.js'
 import { JWT_LIFETIME_SECONDS, neonAuthPlugin, userClaims } from './neon-plugin.js'
 import { PgliteLeaseDialect } from './pglite-dialect.js'
 import { migrateAuthSchema, serviceSecret } from './schema.js'
@@ -108,7 +108,20 @@ export async function openAuthService(options: AuthServiceOptions): Promise<Auth
   const secret = await serviceSecret(db, settings.secret)
   const database = authDatabase(options)
   const basePath = `/${db.name}/auth`
-  const emails = options.emailSender ?? (settings.emailWebhookUrl ? createWebhookEmailSender(settings.emailWebhookUrl) : createConsoleEmailSender(logger))
+  const emails =
+    options.emailSender ??
+    (settings.emailWebhookUrl
+      ? createWebhookEmailSender(settings.emailWebhookUrl)
+      : settings.printEmails
+        ? createPrintingEmailSender()
+        : createUnsentEmailSender(logger))
+  if (!options.emailSender && !settings.emailWebhookUrl) {
+    logger.warn(
+      settings.printEmails
+        ? `Auth service of ${db.name}: emails (verification, password reset) are printed on standard error (DATA_API_AUTH_PRINT_EMAILS), for development only`
+        : `Auth service of ${db.name}: no email transport, so verification and password-reset emails are not sent; set DATA_API_AUTH_EMAIL_WEBHOOK (or DATA_API_AUTH_PRINT_EMAILS=true while developing)`,
+    )
+  }
   const send = async (message: Parameters<EmailSender['send']>[0]) => {
     try {
       await emails.send(message)

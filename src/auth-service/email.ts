@@ -1,6 +1,9 @@
 /**
  * Where the auth service's emails go (verification links, password resets). Pluggable: pass any
- * EmailSender to startApp; by default the link is logged, so a local setup needs no mail server.
+ * EmailSender to startApp, or set DATA_API_AUTH_EMAIL_WEBHOOK. The links in them sign a user in or
+ * set their password, so they never go to the log: without a transport an email is not sent (and the
+ * log says so, without the link); DATA_API_AUTH_PRINT_EMAILS=true prints them on standard error, for
+ * development only.
  */
 import type { Logger } from 'pino'
 
@@ -17,11 +20,29 @@ export interface EmailSender {
   send(message: EmailMessage): Promise<void>
 }
 
-/** Logs each message with its link (the default). */
-export function createConsoleEmailSender(logger: Pick<Logger, 'info'>): EmailSender {
+/** `ada@example.com` → `a***@example.com`: enough to tell users apart in a log, not to address them. */
+export function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@')
+  return at <= 0 ? '***' : `${address[0]}***${address.slice(at)}`
+}
+
+/** No transport: the email is dropped, and the log says so without its link. */
+export function createUnsentEmailSender(logger: Pick<Logger, 'warn'>): EmailSender {
   return {
     async send(message) {
-      logger.info({ email: { kind: message.kind, to: message.to, url: message.url } }, `Email to ${message.to}: ${message.subject} ${message.url}`)
+      logger.warn(
+        { email: { kind: message.kind, to: maskAddress(message.to) } },
+        `The ${message.kind} email to ${maskAddress(message.to)} was not sent: no email transport is configured (DATA_API_AUTH_EMAIL_WEBHOOK)`,
+      )
+    },
+  }
+}
+
+/** Development only: each email, link included, on standard error (never the log). */
+export function createPrintingEmailSender(write: (text: string) => void = (text) => process.stderr.write(text)): EmailSender {
+  return {
+    async send(message) {
+      write(`\n--- email (DATA_API_AUTH_PRINT_EMAILS) ---\nTo: ${message.to}\nSubject: ${message.subject}\n\n${message.text}---\n`)
     },
   }
 }

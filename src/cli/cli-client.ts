@@ -3,11 +3,12 @@
  * --url, or found through the embedded data folder's server.json), else the database directly —
  * never an embedded database a server holds (PGlite has a single owner).
  */
-import pino from 'pino'
+import { createLogger } from '../server/logger.js'
 import { inProcessClient, type AdminClient } from '../admin/admin-client.js'
 import { remoteAdminClient } from '../admin/remote-admin-client.js'
 import type { AppConfig } from '../config/app-config.js'
 import { DatabaseHost } from '../serving/database-host.js'
+import { DataFolderBusy } from '../serving/data-folder.js'
 import { localSecret, runningServer } from '../serving/local-state.js'
 import { openStore } from '../serving/open-store.js'
 
@@ -44,8 +45,10 @@ export async function cliClient(config: AppConfig, flags: ConnectionFlags): Prom
 
 /** Operations straight on the database(s), in this process; the databases close with the client. */
 async function localClient(config: AppConfig): Promise<AdminClient> {
-  const logger = pino({ level: 'warn', base: undefined })
-  const store = await openStore(config, logger)
+  const logger = createLogger('warn')
+  const store = await openStore(config, logger, `data-api ${process.argv[2] ?? ''}`.trim()).catch((err: unknown) => {
+    throw err instanceof DataFolderBusy ? new CliError(busyMessage(config.dataDir, err)) : err
+  })
   const serverUrl = () => config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`
   const embedded = config.databaseUrl === undefined
   const host = new DatabaseHost({
@@ -61,4 +64,12 @@ async function localClient(config: AppConfig): Promise<AdminClient> {
     { base: config, host, serverUrl, logger },
     { where: embedded ? `the embedded database in ${config.dataDir}` : 'the database directly', close: () => host.close() },
   )
+}
+
+/** One line naming who holds the data folder and what to do. */
+export function busyMessage(dataDir: string, err: DataFolderBusy): string {
+  const server = runningServer(dataDir)
+  const holder = server?.pid === err.owner.pid ? `, serving ${server.url}` : ` (${err.owner.purpose})`
+  const advice = server?.pid === err.owner.pid ? 'stop it, or use --url' : 'wait for it to finish, or stop it'
+  return `${dataDir} is in use by data-api pid ${err.owner.pid}${holder}: ${advice}`
 }

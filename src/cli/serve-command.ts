@@ -4,7 +4,7 @@
  */
 import cluster from 'node:cluster'
 import type { Command } from 'commander'
-import pino from 'pino'
+import { createLogger } from '../server/logger.js'
 import { startApp, type App } from '../app.js'
 import { ConfigError, loadConfig } from '../config/load-config.js'
 import { resolveAuthProvider } from '../auth-service/auth-service.js'
@@ -14,6 +14,8 @@ import { gatherClusterMetrics, METRICS } from '../server/cluster-metrics.js'
 import { runPrimary, type WorkerReady } from '../server/run-workers.js'
 import { formatBanner } from '../server/startup-banner.js'
 import { VERSION } from '../server/version.js'
+import { DataFolderBusy } from '../serving/data-folder.js'
+import { busyMessage } from './cli-client.js'
 
 type ServeFlags = { port?: string; host?: string; workers?: string }
 
@@ -59,7 +61,7 @@ export function registerServeCommand(program: Command, deps: Readonly<{ fail: (e
           if (c.databaseUrl === undefined) {
             throw new ConfigError('--workers (DATA_API_WORKERS) above 1 needs DATABASE_URL: the embedded database belongs to one process')
           }
-          const log = pino({ level: c.logLevel, base: undefined })
+          const log = createLogger(c.logLevel)
           const code = await runPrimary({
             workers: c.workers,
             env: overrides,
@@ -69,6 +71,7 @@ export function registerServeCommand(program: Command, deps: Readonly<{ fail: (e
           process.exit(code)
         }
         const app = await startApp(c, { writeServerInfo: true }).catch((err: unknown) => {
+          if (err instanceof DataFolderBusy) throw new ConfigError(busyMessage(c.dataDir, err))
           if ((err as { code?: string }).code === 'EADDRINUSE') {
             throw new ConfigError(`Port ${c.port} on ${c.host} is already in use: stop what listens there, or pick another port (--port N, PORT=N; 0 picks a free one).`)
           }
@@ -96,7 +99,7 @@ function stopOn(app: App, events: readonly ('SIGINT' | 'SIGTERM' | 'disconnect')
 /** One process of `serve --workers N`: a whole server that tells the primary when it listens. */
 async function serveWorker(c: AppConfig): Promise<void> {
   const workerId = cluster.worker?.id ?? 0
-  const logger = pino({ level: c.logLevel, base: { worker: workerId } })
+  const logger = createLogger(c.logLevel, { worker: workerId })
   const app = await startApp(c, {
     logger,
     gatherMetrics: (own) => gatherClusterMetrics(own, workerId),

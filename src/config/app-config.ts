@@ -96,6 +96,18 @@ export const configSchema = z.object({
     .regex(/^\d+$/, 'must be a whole number of bytes')
     .transform(Number)
     .default(10 * 1024 * 1024),
+  /** a request must arrive whole (headers and body) within this many seconds, else 408 */
+  DATA_API_REQUEST_TIMEOUT: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a whole number of seconds, at least 1')
+    .transform(Number)
+    .default(30),
+  /** requests answered at once; more answer 503 with Retry-After */
+  DATA_API_MAX_CONCURRENT_REQUESTS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a whole number of requests, at least 1')
+    .transform(Number)
+    .default(1000),
   DATA_API_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 })
 
@@ -159,6 +171,10 @@ export type AppConfig = Readonly<{
   openApiServerProxyUri: string | undefined
   planEnabled: boolean
   maxBodyBytes: number
+  /** seconds a request has to arrive whole */
+  requestTimeoutSeconds: number
+  /** requests in progress at most */
+  maxConcurrentRequests: number
   txEnd: 'commit' | 'commit-allow-override' | 'rollback' | 'rollback-allow-override'
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent'
   /** the built-in auth service (DATA_API_AUTH_*, see auth-service-config.ts) */

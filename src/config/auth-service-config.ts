@@ -36,8 +36,10 @@ export type AuthServiceConfig = Readonly<{
   signUpLimit: number
   /** proxies (IPs or CIDR ranges) whose X-Forwarded-For is believed when telling client addresses apart */
   trustedProxies: readonly string[]
-  /** where emails go: undefined = logged to the console; else JSON POSTed to this URL */
+  /** where emails go: JSON POSTed to this URL; undefined = not sent (their links never go to the log) */
   emailWebhookUrl: string | undefined
+  /** development only: print emails, links included, on standard error */
+  printEmails: boolean
 }>
 
 const count = z.string().regex(/^[1-9]\d*$/, 'must be a positive whole number').transform(Number)
@@ -52,6 +54,7 @@ export const authServiceEnvSchema = z.object({
   DATA_API_AUTH_SIGN_UP_LIMIT: count.default(5),
   DATA_API_TRUSTED_PROXIES: csv.default([]),
   DATA_API_AUTH_EMAIL_WEBHOOK: z.string().url('must be an http(s) URL').optional(),
+  DATA_API_AUTH_PRINT_EMAILS: z.enum(['true', 'false']).transform((v) => v === 'true').default(false),
   NODE_ENV: z.string().optional(),
 })
 
@@ -70,6 +73,7 @@ export const DEFAULT_AUTH_SERVICE_CONFIG: AuthServiceConfig = {
   signUpLimit: 5,
   trustedProxies: [],
   emailWebhookUrl: undefined,
+  printEmails: false,
 }
 
 /** The settings from the environment, or the problems found, one line per variable. */
@@ -100,6 +104,7 @@ export function parseAuthServiceEnv(
       signUpLimit: c.DATA_API_AUTH_SIGN_UP_LIMIT,
       trustedProxies: c.DATA_API_TRUSTED_PROXIES,
       emailWebhookUrl: c.DATA_API_AUTH_EMAIL_WEBHOOK,
+      printEmails: c.DATA_API_AUTH_PRINT_EMAILS,
     },
   }
 }

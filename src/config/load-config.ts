@@ -50,6 +50,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     jwtLeewaySeconds: c.DATA_API_JWT_LEEWAY,
     adminKey: c.DATA_API_ADMIN_KEY,
     maxBodyBytes: c.DATA_API_MAX_BODY_BYTES,
+    requestTimeoutSeconds: c.DATA_API_REQUEST_TIMEOUT,
+    maxConcurrentRequests: c.DATA_API_MAX_CONCURRENT_REQUESTS,
     logLevel: c.DATA_API_LOG_LEVEL,
     authService: authService.config!,
     apiEnabled: true,

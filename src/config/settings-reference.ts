@@ -42,6 +42,8 @@ const SERVER_DESCRIPTIONS: Readonly<Record<string, string>> = {
   DATA_API_JWT_LEEWAY: 'clock skew allowed on `exp` and `nbf`, seconds',
   DATA_API_ADMIN_KEY: 'the admin key (Bearer) of the management API, `/mcp` and `/metrics`; generated in the data folder in embedded mode',
   DATA_API_MAX_BODY_BYTES: 'larger request bodies answer 413',
+  DATA_API_REQUEST_TIMEOUT: 'a request must arrive whole (headers and body) within this many seconds, else 408 and the connection closes (headers alone: 10 s at most)',
+  DATA_API_MAX_CONCURRENT_REQUESTS: 'requests in progress at once; more answer 503 with Retry-After',
   DATA_API_LOG_LEVEL: '`fatal` `error` `warn` `info` `debug` `silent`',
 }
 

@@ -19,7 +19,7 @@ import type { ServedDatabase } from '../serving/served-database.js'
 import { corsHeaders } from './cors.js'
 import type { HttpMetrics } from './http-metrics.js'
 import { createManagementApi, MANAGEMENT_PREFIX } from './management-api.js'
-import { BodyTooLarge, readBody } from './read-body.js'
+import { BodyTooLarge, ClientAborted, readBody } from './read-body.js'
 import { dataApiReference } from './reference-page.js'
 import { VERSION } from './version.js'
 
@@ -31,9 +31,21 @@ export type ServerDeps = Readonly<{
   admin: AdminContext
   adminKey: string | undefined
   maxBodyBytes: number
+  /** requests answered at once; more answer 503 */
+  maxConcurrentRequests: number
+  /** seconds a request has to arrive whole (408 after) */
+  requestTimeoutSeconds: number
   onInternalError: (err: unknown) => void
+  /** a client that went away before its request was read (not an error of ours) */
+  onClientAbort?: () => void
   metrics?: ServerMetrics
 }>
+
+/** How long /ready waits for the database to answer before it says 503. */
+export const READY_TIMEOUT_MS = 2000
+
+/** Methods no route answers: refused before anything else (TRACE would echo headers, cookies included). */
+const REFUSED_METHODS = new Set(['TRACE', 'TRACK', 'CONNECT'])
 
 const REST_PREFIX = '/rest/v1'
 const HEALTH = new Set(['/live', '/ready', '/metrics'])
@@ -42,10 +54,24 @@ const AUTH_PREFIX = '/auth'
 export function createServer(deps: ServerDeps): Server {
   const management = createManagementApi(deps.admin, OPERATIONS, deps.onInternalError)
   const adminClient = inProcessClient(deps.admin, { where: 'this server' })
-  return createHttpServer((req, res) => {
+  let inProgress = 0
+  // check for requests that have not arrived whole every second (Node's default is every 30 s)
+  const server = createHttpServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     const started = performance.now()
     const http = deps.metrics?.http
     const path = (req.url ?? '/').split('?', 1)[0]!
+    if (REFUSED_METHODS.has(req.method ?? '')) {
+      write(req, res, deps, { ...json(405, { message: `${req.method} is not allowed` }), headers: { 'Content-Type': 'application/json; charset=utf-8', Allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' } }, started, undefined)
+      return
+    }
+    // back-pressure: beyond the limit, answer at once rather than queue without bound
+    if (inProgress >= deps.maxConcurrentRequests) {
+      const busy = json(503, { code: 'PGRST003', details: null, hint: 'Too many requests at once; retry shortly', message: 'The server is busy' })
+      write(req, res, deps, { ...busy, headers: { ...busy.headers, 'Retry-After': '1' } }, started, undefined)
+      return
+    }
+    inProgress++
+    res.once('close', () => inProgress--)
     if (path === '/mcp') {
       if (http) res.once('finish', () => http.observe(req.method, res.statusCode, (performance.now() - started) / 1000))
       serveMcp(deps, req, res, adminClient).catch((err: unknown) => fail(deps, req, res, err))
@@ -60,11 +86,24 @@ export function createServer(deps: ServerDeps): Server {
     route(deps, req, path, management).then(
       ({ response, served }) => write(req, res, deps, response, started, served),
       (err: unknown) => {
+        if (err instanceof ClientAborted) {
+          deps.onClientAbort?.()
+          res.destroy()
+          return
+        }
         deps.onInternalError(err)
         write(req, res, deps, renderError(errors.internal('Internal server error')), started, undefined)
       },
     )
   })
+  // a slow client: Node answers 408 and closes when the request has not arrived whole in time
+  server.requestTimeout = deps.requestTimeoutSeconds * 1000
+  server.headersTimeout = Math.min(10_000, server.requestTimeout)
+  // CONNECT never reaches the request handler: refuse it here
+  server.on('connect', (_req, socket) => {
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 36\r\nConnection: close\r\n\r\n{"message":"CONNECT is not allowed"}')
+  })
+  return server
 }
 
 function fail(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, err: unknown): void {
@@ -138,10 +177,7 @@ async function route(deps: ServerDeps, req: IncomingMessage, path: string, manag
   const none = (response: HttpResponse): Routed => ({ response, served: undefined })
 
   if (path === '/live') return none(text(200, 'ok'))
-  if (path === '/ready') {
-    const served = await deps.host.open(deps.host.defaultName).catch(() => undefined)
-    return none(served?.schemaCache.current() ? text(200, 'ready') : text(503, 'loading schema cache'))
-  }
+  if (path === '/ready') return none(await readiness(deps))
   if (path === '/metrics' && deps.metrics) {
     if (!isAdmin(deps, req)) return none(adminKeyRequired())
     if (method !== 'GET' && method !== 'HEAD') return none(json(405, { message: 'Only GET and HEAD are allowed on /metrics' }))
@@ -204,6 +240,26 @@ async function route(deps: ServerDeps, req: IncomingMessage, path: string, manag
   }
 }
 
+/** 200 once the default database is served and answers a query in time; 503 otherwise. */
+async function readiness(deps: ServerDeps): Promise<HttpResponse> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), READY_TIMEOUT_MS)))
+  try {
+    const check = (async () => {
+      const served = await deps.host.open(deps.host.defaultName)
+      if (!served?.schemaCache.current()) return 'loading'
+      await served.db.query('select 1')
+      return 'ready'
+    })().catch(() => 'down' as const)
+    const outcome = await Promise.race([check, late])
+    if (outcome === 'ready') return text(200, 'ready')
+    if (outcome === 'loading') return text(503, 'loading schema cache')
+    return text(503, outcome === 'late' ? `the database did not answer within ${READY_TIMEOUT_MS} ms` : 'the database is not reachable')
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 function invalidPath(): HttpResponse {
   return json(404, { code: 'PGRST125', details: null, hint: null, message: 'Invalid path specified in request URL' })
 }
@@ -254,7 +310,10 @@ function write(
   const forApi = served !== undefined || !(path.startsWith(`${MANAGEMENT_PREFIX}/`) || path === '/mcp' || HEALTH.has(path))
   const allowed = served ? served.config().corsOrigins : deps.admin.base.corsOrigins
   const cors = forApi ? corsHeaders(origin, allowed, preflight ? { requestHeaders: req.headers['access-control-request-headers'] } : undefined) : {}
-  const headers: Record<string, string> = { ...response.headers, ...cors }
+  // CORS is decided here alone: a stage's own Access-Control-* header (an OPTIONS answer's `*`) does not pass
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(response.headers)) if (!name.toLowerCase().startsWith('access-control-')) headers[name] = value
+  Object.assign(headers, cors)
   if (response.body !== undefined) headers['Content-Length'] = String(response.body.length)
   res.writeHead(response.status, headers)
   if (req.method === 'HEAD' || response.body === undefined) res.end()

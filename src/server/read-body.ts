@@ -5,6 +5,11 @@ export class BodyTooLarge extends Error {
   override readonly name = 'BodyTooLarge'
 }
 
+/** The client went away before its request was read: nobody is left to answer. */
+export class ClientAborted extends Error {
+  override readonly name = 'ClientAborted'
+}
+
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'])
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLarge())
@@ -22,6 +27,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk)
     })
     req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
+    req.on('aborted', () => reject(new ClientAborted()))
+    req.on('error', (err) => reject(req.destroyed ? new ClientAborted(err.message) : err))
   })
 }

@@ -5,7 +5,7 @@ import type { DatabaseStore } from './database-store.js'
 import { createPgliteStore } from './pglite-store.js'
 import { createPostgresStore } from './postgres-store.js'
 
-export async function openStore(config: AppConfig, logger: Logger): Promise<DatabaseStore> {
+export async function openStore(config: AppConfig, logger: Logger, purpose?: string): Promise<DatabaseStore> {
   if (config.databaseUrl) return createPostgresStore({ url: config.databaseUrl, poolSize: config.poolSize })
-  return createPgliteStore({ dataDir: config.dataDir, defaultName: config.embeddedName, onMigrate: (m) => logger.warn(m) })
+  return createPgliteStore({ dataDir: config.dataDir, defaultName: config.embeddedName, purpose, onWarning: (m) => logger.warn(m) })
 }

@@ -10,12 +10,13 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Database } from '../db/database.js'
 import { createPgliteDatabase } from '../db/pglite-database.js'
+import { LOCK_FILE, makePrivate, ownDataFolder } from './data-folder.js'
 import { StoreError, type DatabaseStore } from './database-store.js'
 
 export const IN_MEMORY = 'memory://'
 
 /** Files of our own at the top of the data folder, never part of a database. */
-const OWN_FILES = new Set(['databases', 'admin-key', 'jwt-secret', 'server.json', 'lock', 'console-secret'])
+const OWN_FILES = new Set(['databases', 'admin-key', 'jwt-secret', 'server.json', LOCK_FILE, 'console-secret'])
 
 export function isInMemory(dataDir: string): boolean {
   return dataDir.startsWith(IN_MEMORY)
@@ -24,8 +25,10 @@ export function isInMemory(dataDir: string): boolean {
 export type PgliteStoreOptions = Readonly<{
   dataDir: string
   defaultName: string
-  /** told when an old single-database folder is moved into databases/ */
-  onMigrate?: (message: string) => void
+  /** what holds the folder, for the message another process gets: `serving http://...`, `data-api sql` */
+  purpose?: string
+  /** told when an old single-database folder is moved into databases/, a loose folder made private, a stale lock taken over */
+  onWarning?: (message: string) => void
 }>
 
 export async function createPgliteStore(options: PgliteStoreOptions): Promise<DatabaseStore> {
@@ -72,9 +75,15 @@ function memoryStore(defaultName: string): DatabaseStore {
 }
 
 async function diskStore(options: PgliteStoreOptions): Promise<DatabaseStore> {
+  const owned = await ownDataFolder(options.dataDir, options.purpose ?? `data-api ${process.argv.slice(2, 3).join(' ') || 'serve'}`, options.onWarning)
   const root = join(options.dataDir, 'databases')
-  await mkdir(root, { recursive: true })
-  await migrateSingleDatabaseFolder(options)
+  try {
+    await mkdir(root, { recursive: true })
+    await migrateSingleDatabaseFolder(options)
+  } catch (err) {
+    await owned.release()
+    throw err
+  }
   const folder = (name: string) => join(root, name)
   // a folder being copied or removed is not a database yet (or any more)
   const isDatabase = (name: string) => !name.startsWith('.') && existsSync(join(folder(name), 'PG_VERSION'))
@@ -89,7 +98,10 @@ async function diskStore(options: PgliteStoreOptions): Promise<DatabaseStore> {
     open: async (name, open = {}) => {
       if (name !== options.defaultName && !isDatabase(name)) throw new StoreError('missing', `database "${name}" does not exist`)
       await mkdir(folder(name), { recursive: true })
-      return createPgliteDatabase({ dataDir: folder(name), name: open.servedAs ?? name })
+      const db = await createPgliteDatabase({ dataDir: folder(name), name: open.servedAs ?? name })
+      // a new cluster's files come out of PGlite's bundled image 0666; the ones PostgreSQL makes follow the umask
+      await makePrivate(folder(name))
+      return db
     },
     connectionUrl: () => undefined,
     create: async (name, create = {}) => {
@@ -100,6 +112,7 @@ async function diskStore(options: PgliteStoreOptions): Promise<DatabaseStore> {
       try {
         const db = await createPgliteDatabase({ dataDir: building, name, loadDataDir: create.dump })
         await db.close()
+        await makePrivate(building)
         if (existsSync(folder(name))) throw new StoreError('exists', `database "${name}" already exists`)
         await rename(building, folder(name))
       } finally {
@@ -113,7 +126,7 @@ async function diskStore(options: PgliteStoreOptions): Promise<DatabaseStore> {
       await rename(folder(name), removing)
       await rm(removing, { recursive: true, force: true })
     },
-    close: async () => {},
+    close: () => owned.release(),
   }
 }
 
@@ -122,7 +135,7 @@ async function migrateSingleDatabaseFolder(options: PgliteStoreOptions): Promise
   const top = options.dataDir
   const target = join(top, 'databases', options.defaultName)
   const moving = join(top, 'databases', `.moving-${options.defaultName}`)
-  const entries = (await readdir(top)).filter((e) => !OWN_FILES.has(e))
+  const entries = (await readdir(top)).filter((e) => !OWN_FILES.has(e) && !e.startsWith('.lock-'))
   const legacy = entries.includes('PG_VERSION') || existsSync(moving)
   if (!legacy) return
   if (existsSync(join(target, 'PG_VERSION'))) {
@@ -131,7 +144,7 @@ async function migrateSingleDatabaseFolder(options: PgliteStoreOptions): Promise
       `${top} holds a database at its top level and another in ${target}; move one of them away before starting`,
     )
   }
-  options.onMigrate?.(`Moving the embedded database from ${top} into ${target} (one-time layout change)`)
+  options.onWarning?.(`Moving the embedded database from ${top} into ${target} (one-time layout change)`)
   await mkdir(moving, { recursive: true })
   for (const entry of entries) await rename(join(top, entry), join(moving, entry))
   if ((await stat(target).catch(() => undefined))?.isDirectory()) await rm(target, { recursive: true, force: true })

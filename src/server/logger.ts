@@ -1,0 +1,19 @@
+/**
+ * The one way a logger is made: JSON lines (pino) with secrets redacted wherever they could appear
+ * in a logged object — authorization and cookie headers, tokens, passwords, links sent by email.
+ */
+import pino, { type Logger } from 'pino'
+
+const SECRET_KEYS = ['authorization', 'cookie', '"set-cookie"', 'password', 'token', 'accessToken', 'refreshToken', 'idToken', 'secret', 'adminKey', 'url']
+
+/** Paths at the top level, one level down and inside request/response headers. */
+export const REDACTED_PATHS: readonly string[] = [
+  ...SECRET_KEYS.filter((k) => k !== 'url').flatMap((k) => [k, `*.${k}`]),
+  ...['authorization', 'cookie', '"set-cookie"'].flatMap((k) => [`headers.${k}`, `*.headers.${k}`, `req.headers.${k}`, `res.headers.${k}`]),
+  // an email's link signs its holder in
+  'email.url',
+]
+
+export function createLogger(level: string, base?: Record<string, unknown>): Logger {
+  return pino({ level, base: base ?? undefined, redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } })
+}
