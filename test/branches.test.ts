@@ -180,7 +180,7 @@ describe.each(backends)('databases and branches on %s', (backend) => {
   })
 })
 
-describe('a cap on open databases', () => {
+describe('a cap on open databases', { timeout: 300_000 }, () => {
   it('closes the least recently used idle database to open another, and every database still answers', async () => {
     const s = await startTestServer('pglite', { maxOpenDatabases: 2 })
     try {

@@ -18,7 +18,7 @@ export function physicalName(branch: string, database: string): string {
   return `br_${hash}_${database}`.slice(0, 63)
 }
 
-const COPY_ATTEMPTS = 2
+const COPY_ATTEMPTS = 3
 
 export async function copyDatabase(ctx: AdminContext, from: string, to: string): Promise<void> {
   const store = ctx.host.store

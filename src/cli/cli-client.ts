@@ -45,7 +45,7 @@ export async function cliClient(config: AppConfig, flags: ConnectionFlags): Prom
 
 /** Operations straight on the database(s), in this process; the databases close with the client. */
 async function localClient(config: AppConfig): Promise<AdminClient> {
-  const logger = createLogger('warn')
+  const logger = createLogger('warn', undefined, { toStderr: true })
   const store = await openStore(config, logger, `data-api ${process.argv[2] ?? ''}`.trim()).catch((err: unknown) => {
     throw err instanceof DataFolderBusy ? new CliError(busyMessage(config.dataDir, err)) : err
   })

@@ -14,6 +14,8 @@ export const REDACTED_PATHS: readonly string[] = [
   'email.url',
 ]
 
-export function createLogger(level: string, base?: Record<string, unknown>): Logger {
-  return pino({ level, base: base ?? undefined, redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } })
+/** A logger to standard output (a server's), or to standard error (`toStderr`: a CLI command's, whose stdout is its answer). */
+export function createLogger(level: string, base?: Record<string, unknown>, options: Readonly<{ toStderr?: boolean }> = {}): Logger {
+  const settings = { level, base: base ?? undefined, redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } }
+  return options.toStderr ? pino(settings, pino.destination(2)) : pino(settings)
 }

@@ -80,17 +80,19 @@ from data_api.branches b order by b.created_at, b.name`
 
 /** Reads and writes the registry; every write tells the other servers (NOTIFY data_api, 'reload branches'). */
 export class BranchRegistry {
-  constructor(private readonly control: () => Promise<Database>) {}
+  /** `withDefault` runs `use` on the default database, counted as a user of it (a copy of it waits for `use`) */
+  constructor(private readonly withDefault: <T>(use: (db: Database) => Promise<T>) => Promise<T>) {}
 
   async list(): Promise<BranchRecord[]> {
-    const db = await this.control()
-    try {
-      return await db.query<BranchRecord>(LIST)
-    } catch (err) {
-      // no branch was ever created
-      if ((err as { code?: string }).code === '42P01') return []
-      throw err
-    }
+    return this.withDefault(async (db) => {
+      try {
+        return await db.query<BranchRecord>(LIST)
+      } catch (err) {
+        // no branch was ever created
+        if ((err as { code?: string }).code === '42P01') return []
+        throw err
+      }
+    })
   }
 
   async get(name: string): Promise<BranchRecord | undefined> {
@@ -99,42 +101,46 @@ export class BranchRegistry {
 
   /** Records a branch being created; false when the name is taken (also by one being created). */
   async begin(name: string, parent: string): Promise<boolean> {
-    const db = await this.control()
-    await db.exec(SCHEMA)
-    const rows = await db.query(`insert into data_api.branches (name, parent) values ($1, $2) on conflict (name) do nothing returning name`, [name, parent])
-    return rows.length === 1
+    return this.withDefault(async (db) => {
+      await db.exec(SCHEMA)
+      const rows = await db.query(`insert into data_api.branches (name, parent) values ($1, $2) on conflict (name) do nothing returning name`, [name, parent])
+      return rows.length === 1
+    })
   }
 
   async addDatabase(branch: string, database: string, physical: string): Promise<void> {
-    const db = await this.control()
-    await db.query(`insert into data_api.branch_databases (branch, database, physical) values ($1, $2, $3)`, [branch, database, physical])
-    await this.announce(db)
+    await this.withDefault(async (db) => {
+      await db.query(`insert into data_api.branch_databases (branch, database, physical) values ($1, $2, $3)`, [branch, database, physical])
+      await this.announce(db)
+    })
   }
 
   /** Marks a ready branch as being deleted; false when it is not ready (being created or deleted already). */
   async claimForDelete(name: string): Promise<boolean> {
-    const db = await this.control()
-    const rows = await db.query(`update data_api.branches set state = 'deleting', updated_at = now() where name = $1 and state = 'ready' returning name`, [name])
-    await this.announce(db)
-    return rows.length === 1
+    return this.withDefault(async (db) => {
+      const rows = await db.query(`update data_api.branches set state = 'deleting', updated_at = now() where name = $1 and state = 'ready' returning name`, [name])
+      await this.announce(db)
+      return rows.length === 1
+    })
   }
 
   async removeDatabase(branch: string, database: string): Promise<void> {
-    const db = await this.control()
-    await db.query(`delete from data_api.branch_databases where branch = $1 and database = $2`, [branch, database])
-    await this.announce(db)
+    await this.write(`delete from data_api.branch_databases where branch = $1 and database = $2`, [branch, database])
   }
 
   async setState(name: string, state: BranchState): Promise<void> {
-    const db = await this.control()
-    await db.query(`update data_api.branches set state = $2, updated_at = now() where name = $1`, [name, state])
-    await this.announce(db)
+    await this.write(`update data_api.branches set state = $2, updated_at = now() where name = $1`, [name, state])
   }
 
   async remove(name: string): Promise<void> {
-    const db = await this.control()
-    await db.query(`delete from data_api.branches where name = $1`, [name])
-    await this.announce(db)
+    await this.write(`delete from data_api.branches where name = $1`, [name])
+  }
+
+  private async write(text: string, values: readonly unknown[]): Promise<void> {
+    await this.withDefault(async (db) => {
+      await db.query(text, values)
+      await this.announce(db)
+    })
   }
 
   private async announce(db: Database): Promise<void> {

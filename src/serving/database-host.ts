@@ -63,7 +63,7 @@ export class DatabaseHost {
   readonly branches: BranchRegistry
 
   constructor(private readonly options: DatabaseHostOptions) {
-    this.branches = new BranchRegistry(async () => (await this.acquireFor(this.defaultName)).db)
+    this.branches = new BranchRegistry((use) => this.withDatabase(this.defaultName, use))
     const idleMs = options.base.databaseIdleSeconds * 1000
     if (idleMs > 0) {
       this.sweeper = setInterval(() => void this.closeIdle(idleMs), Math.min(idleMs, 30_000))
@@ -176,12 +176,25 @@ export class DatabaseHost {
     let release: () => void = () => undefined
     this.paused.set(name, new Promise<void>((resolve) => (release = resolve)))
     try {
+      await this.drain(name)
       await this.closeDatabase(name)
       await this.options.broadcast?.('close', name)
       return await work()
     } finally {
       this.paused.delete(name)
       release()
+    }
+  }
+
+  /** Waits (a bounded time) for the requests and operations using a database to finish. */
+  private async drain(name: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const handle = this.handles.get(name)
+      const served = this.served.get(name)
+      const busy = (handle?.refs ?? 0) > (served ? 1 : 0) || (served?.inFlight ?? 0) > 0
+      if (!busy || Date.now() > deadline) return
+      await new Promise((r) => setTimeout(r, 20))
     }
   }
 
@@ -245,13 +258,6 @@ export class DatabaseHost {
       if (!(await isEnabledSomeTime(db))) throw err
       logger.info('The connecting role may not create data-api objects; using the ones `data-api enable` created')
     }
-  }
-
-  /** The default database's handle, kept (it never closes while the host runs), for the branch registry. */
-  private async acquireFor(name: string): Promise<Handle> {
-    const handle = await this.acquire(name)
-    handle.refs--
-    return handle
   }
 
   /**
