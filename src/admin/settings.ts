@@ -11,6 +11,7 @@
 import { z } from 'zod'
 import type { AppConfig } from '../config/app-config.js'
 import type { Database } from '../db/database.js'
+import { quoteLiteral } from '../sql/fragment.js'
 
 /** The settings data-api understands; other keys are kept and shown but not interpreted here. */
 export type DataApiSettings = Readonly<{
@@ -66,12 +67,8 @@ export async function readSettings(db: Database): Promise<Record<string, unknown
   }
 }
 
-/** A SQL string literal that survives any content: dollar-quoted with a tag the text does not contain. */
-export function sqlLiteral(text: string): string {
-  let tag = 'v'
-  while (text.includes(`$${tag}$`)) tag += 'v'
-  return `$${tag}$${text}$${tag}$`
-}
+/** A SQL string literal that survives any content (the SQL door's quoteLiteral, under the name admin uses). */
+export { quoteLiteral as sqlLiteral }
 
 /**
  * Statements that store a patch: a value upserts its key (a row whose value is unchanged is left
@@ -82,12 +79,12 @@ export function settingsStatements(patch: Readonly<Record<string, unknown>>, rem
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue
     statements.push(
-      `INSERT INTO data_api.settings (key, value) VALUES (${sqlLiteral(key)}, ${sqlLiteral(JSON.stringify(value))}::jsonb)
+      `INSERT INTO data_api.settings (key, value) VALUES (${quoteLiteral(key)}, ${quoteLiteral(JSON.stringify(value))}::jsonb)
   ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = now()
   WHERE data_api.settings.value IS DISTINCT FROM excluded.value;`,
     )
   }
-  for (const key of remove) statements.push(`DELETE FROM data_api.settings WHERE key = ${sqlLiteral(key)};`)
+  for (const key of remove) statements.push(`DELETE FROM data_api.settings WHERE key = ${quoteLiteral(key)};`)
   return statements.join('\n')
 }
 

@@ -11,7 +11,7 @@ import type { ApiRequest } from './api-request/api-request.js'
 import { parseCookies, requestHeaders, type RawRequest } from './api-request/parse-api-request.js'
 import { canonicalQuery, decodeQuery, type RawParam } from './api-request/query-params-decode.js'
 import type { ActionPlan } from './plan/types.js'
-import type { CompiledSql } from './sql/fragment.js'
+import type { CompiledSql } from '../sql/fragment.js'
 
 export type PlannedRead = Readonly<{ request: ApiRequest; plan: ActionPlan; main: CompiledSql }>
 

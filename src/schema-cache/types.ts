@@ -2,7 +2,7 @@
  * The schema cache: what the planner knows about the database. An immutable value, built by
  * load-schema-cache.ts and swapped whole on reload. Mirrors PostgREST SchemaCache.hs.
  */
-import type { QualifiedIdentifier } from '../rest/sql/fragment.js'
+import type { QualifiedIdentifier } from '../sql/fragment.js'
 
 export type { QualifiedIdentifier }
 

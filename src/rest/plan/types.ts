@@ -4,7 +4,7 @@
  */
 import type { MediaType } from '../api-request/media-type.js'
 import type { AggregateFunction, Field, OpExpr } from '../api-request/types.js'
-import type { CastType, QualifiedIdentifier } from '../sql/fragment.js'
+import type { CastType, QualifiedIdentifier } from '../../sql/fragment.js'
 import type { Relationship, Table } from '../../schema-cache/types.js'
 import type { CallPlan } from './plan-call.js'
 import type { OpenApiPlan } from './plan-openapi.js'

@@ -7,26 +7,13 @@
  */
 import type { CallPlan } from '../plan/plan-call.js'
 import type { RoutineParam } from '../../schema-cache/types.js'
-import { empty, ident, join, param, qi, sql, type Sql } from './fragment.js'
+import { catalogType, empty, ident, join, param, qi, sql, type Sql } from '../../sql/fragment.js'
 import { bodySql } from './main-statement.js'
 import { nodeSelect } from './read-query.js'
 
 const T = sql`"_postgrest_t"`
 const SCALAR = ident('pgrst_scalar')
 const CALL = ident('pgrst_call')
-
-/** Type names as format_type writes them: words, quoted identifiers, dots, typmods, array brackets. */
-const CATALOG_TYPE = /^(?:"(?:[^"]|"")*"|[A-Za-z0-9_$ .,()[\]])+$/
-
-/**
- * A type name read from the catalog (never from the request), e.g. `integer[]`,
- * `character varying`, `"my schema"."my type"`. Checked so that even a strange catalog name cannot
- * end the cast early.
- */
-export function catalogType(type: string): Sql {
-  if (!CATALOG_TYPE.test(type)) throw new Error(`unexpected type name from the catalog: ${type}`)
-  return { kind: 'sql', parts: [{ t: 'text', v: type }] }
-}
 
 function argName(p: RoutineParam): Sql {
   return p.variadic ? sql`VARIADIC ${ident(p.name)}` : ident(p.name)

@@ -4,8 +4,7 @@
  * they vanish with the transaction. Its text never changes, so it is prepared once per connection.
  * Mirrors PostgREST Query/PreQuery.hs (txVarQuery).
  */
-import { compile, sql, type CompiledSql } from './fragment.js'
-import { quoteIdent } from './fragment.js'
+import { compile, quoteIdent, sql, type CompiledSql } from '../../sql/fragment.js'
 
 export type RequestContext = Readonly<{
   schema: string

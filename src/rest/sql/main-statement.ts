@@ -5,7 +5,7 @@
  */
 import type { MediaType } from '../api-request/media-type.js'
 import type { ActionPlan, ReadPlan } from '../plan/types.js'
-import { param, quoteIdent, sql, type Sql } from './fragment.js'
+import { param, quoteIdent, sql, type Sql } from '../../sql/fragment.js'
 import { callStatement } from './call-statement.js'
 import { mutateStatement } from './mutate-statement.js'
 import { openApiStatement } from './openapi-statement.js'

@@ -6,7 +6,7 @@
  * so no column type text is ever written into SQL. Mirrors PostgREST Query/QueryBuilder.hs (mutatePlanToQuery).
  */
 import type { MutatePlan, PlanCondition } from '../plan/types.js'
-import { empty, ident, join, param, qi, sql, type Sql } from './fragment.js'
+import { empty, ident, join, param, qi, sql, type Sql } from '../../sql/fragment.js'
 import { bodySql } from './main-statement.js'
 import { conditionSql, nodeSelect, opExprSql, orderSql } from './read-query.js'
 

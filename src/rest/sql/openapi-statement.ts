@@ -4,7 +4,7 @@
  * schema, whether the role may use it. One row, one JSON value in `body`.
  */
 import type { OpenApiPlan } from '../plan/plan-openapi.js'
-import { sql, type Sql } from './fragment.js'
+import { sql, type Sql } from '../../sql/fragment.js'
 
 export function openApiStatement(plan: OpenApiPlan): Sql {
   const may = (privilege: string, columns: boolean) =>

@@ -3,7 +3,7 @@
  * sends is ever placed into SQL text except through these tables.
  */
 import type { FtsOperator, IsValue, QuantOperator, SimpleOperator } from '../api-request/types.js'
-import { sql, type Sql } from './fragment.js'
+import { sql, type Sql } from '../../sql/fragment.js'
 
 export const QUANT_OPERATORS = {
   eq: sql`=`,

@@ -5,7 +5,7 @@
 import type { Field, OpExpr } from '../api-request/types.js'
 import type { EmbedPlan, PlanCondition, PlanField, PlanOrderTerm, ReadNode, SelectField } from '../plan/types.js'
 import type { Relationship } from '../../schema-cache/types.js'
-import { castTo, empty, ident, join, param, qi, sql, type Sql } from './fragment.js'
+import { castTo, empty, ident, join, param, qi, sql, type Sql } from '../../sql/fragment.js'
 import { FTS_FUNCTIONS, IS_VALUES, pgArrayLiteral, QUANT_OPERATORS, SIMPLE_OPERATORS } from './operators.js'
 
 /** `alias."col"` followed by its JSON path: keys and indexes are typed parameters. */
