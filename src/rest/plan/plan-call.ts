@@ -7,44 +7,12 @@
 import { errors } from '../../errors/catalog.js'
 import type { Routine, RoutineParam, SchemaCache, Table } from '../../schema-cache/types.js'
 import type { ApiRequest } from '../api-request/api-request.js'
-import type { MediaType } from '../api-request/media-type.js'
 import { parseRpcPayload } from '../api-request/rpc-payload.js'
 import { findRoutine, matchesParams } from './find-routine.js'
-import { negotiate, planReadTree, type PlanOptions } from './plan-read.js'
+import { negotiate } from './negotiate.js'
+import { planReadTree, type PlanOptions } from './plan-read.js'
 import { resolveTimezone } from './resolve-timezone.js'
-import type { ReadNode } from './types.js'
-
-export type CallArgs =
-  /** POST with named arguments: the JSON object, read back with json_to_record for these params */
-  | Readonly<{ kind: 'json'; json: string; params: readonly RoutineParam[] }>
-  /** GET/HEAD: each argument bound as `name := $n::type` (variadic: an array literal) */
-  | Readonly<{ kind: 'direct'; args: readonly Readonly<{ param: RoutineParam; value: string }>[] }>
-  /** a single unnamed json/jsonb/text/xml/bytea parameter takes the whole body */
-  | Readonly<{ kind: 'single'; param: RoutineParam; value: string | Buffer }>
-
-export type CallShape = 'void' | 'scalar' | 'setOfScalar' | 'composite' | 'setOfComposite'
-
-export type CallPlan = Readonly<{
-  kind: 'call'
-  routine: Routine
-  args: CallArgs
-  shape: CallShape
-  /** composite results: the read tree whose root FROM is the call; undefined for scalars and void */
-  root: ReadNode | undefined
-  /** scalar sets: limit/offset (Range); composite results carry theirs in `root` */
-  limit: number | undefined
-  offset: number
-  mediaType: MediaType
-  headOnly: boolean
-  count: 'exact' | 'planned' | 'estimated' | undefined
-  /** GET/HEAD always; POST unless the function is volatile */
-  readOnly: boolean
-  hasAggregates: boolean
-  /** the zone of `Prefer: timezone=` when it applies */
-  timezone: string | undefined
-  /** for Preference-Applied */
-  preferenceApplied: readonly string[]
-}>
+import type { CallArgs, CallPlan, CallShape, ReadNode } from './types.js'
 
 export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanOptions): CallPlan {
   if (request.target.kind !== 'routine') throw errors.invalidPath()

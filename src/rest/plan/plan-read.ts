@@ -6,7 +6,7 @@
 import { errors } from '../../errors/catalog.js'
 import type { SchemaCache, Table } from '../../schema-cache/types.js'
 import type { ApiRequest } from '../api-request/api-request.js'
-import { toMediaType, type MediaType } from '../api-request/media-type.js'
+import { negotiate } from './negotiate.js'
 import type { EmbedPath, Field, Filter, LogicTree, OrderTerm, SelectItem } from '../api-request/types.js'
 import { asCastType, type CastType, type QualifiedIdentifier } from '../../sql/fragment.js'
 import { findRelationship, isToOne } from './find-relationship.js'
@@ -87,14 +87,6 @@ export function planReadTree(
   const hasAggregates = containsAggregates(root)
   if (hasAggregates && !options.aggregatesEnabled) throw errors.aggregatesNotAllowed()
   return { root: freeze(root, options.maxRows), hasAggregates }
-}
-
-export function negotiate(request: ApiRequest): MediaType {
-  for (const item of request.accept) {
-    const mediaType = toMediaType(item, { root: request.target.kind === 'root' })
-    if (mediaType) return mediaType
-  }
-  throw errors.mediaTypeError(request.accept.map((a) => a.raw))
 }
 
 /** Unique, short SQL aliases: the root keeps its table name (so Postgres errors read naturally). */

@@ -5,9 +5,7 @@
 import type { MediaType } from '../api-request/media-type.js'
 import type { AggregateFunction, Field, OpExpr } from '../api-request/types.js'
 import type { CastType, QualifiedIdentifier } from '../../sql/fragment.js'
-import type { Relationship, Table } from '../../schema-cache/types.js'
-import type { CallPlan } from './plan-call.js'
-import type { OpenApiPlan } from './plan-openapi.js'
+import type { Relationship, Routine, RoutineParam, SchemaCache, Table } from '../../schema-cache/types.js'
 
 /** A column (or computed field) reference with what SQL generation needs to know about its type. */
 export type PlanField = Readonly<{
@@ -103,6 +101,52 @@ export type MutatePlan = Readonly<{
   timezone: string | undefined
   /** the payload was an array: the representation stays one */
   isArrayPayload: boolean
+}>
+
+export type CallArgs =
+  /** POST with named arguments: the JSON object, read back with json_to_record for these params */
+  | Readonly<{ kind: 'json'; json: string; params: readonly RoutineParam[] }>
+  /** GET/HEAD: each argument bound as `name := $n::type` (variadic: an array literal) */
+  | Readonly<{ kind: 'direct'; args: readonly Readonly<{ param: RoutineParam; value: string }>[] }>
+  /** a single unnamed json/jsonb/text/xml/bytea parameter takes the whole body */
+  | Readonly<{ kind: 'single'; param: RoutineParam; value: string | Buffer }>
+
+export type CallShape = 'void' | 'scalar' | 'setOfScalar' | 'composite' | 'setOfComposite'
+
+export type CallPlan = Readonly<{
+  kind: 'call'
+  routine: Routine
+  args: CallArgs
+  shape: CallShape
+  /** composite results: the read tree whose root FROM is the call; undefined for scalars and void */
+  root: ReadNode | undefined
+  /** scalar sets: limit/offset (Range); composite results carry theirs in `root` */
+  limit: number | undefined
+  offset: number
+  mediaType: MediaType
+  headOnly: boolean
+  count: 'exact' | 'planned' | 'estimated' | undefined
+  /** GET/HEAD always; POST unless the function is volatile */
+  readOnly: boolean
+  hasAggregates: boolean
+  /** the zone of `Prefer: timezone=` when it applies */
+  timezone: string | undefined
+  /** for Preference-Applied */
+  preferenceApplied: readonly string[]
+}>
+
+export type OpenApiPlan = Readonly<{
+  kind: 'openapi'
+  schema: string
+  followPrivileges: boolean
+  cache: SchemaCache
+  /** `/{db}/rest/v1`, or the proxy URI's path */
+  basePath: string
+  /** from DATA_API_OPENAPI_SERVER_PROXY_URI: where clients reach the API, instead of the request's Host */
+  proxy: Readonly<{ scheme: string; host: string }> | undefined
+  securityActive: boolean
+  mediaType: MediaType
+  headOnly: boolean
 }>
 
 /** Everything a request can turn into; each stage switches over `kind`. */

@@ -7,7 +7,7 @@ import type { ResultRow } from '../../db/database.js'
 import type { ApiRequest } from '../api-request/api-request.js'
 import { contentTypeOf } from '../api-request/media-type.js'
 import { openApiDocument, type Privileges } from '../openapi/openapi-document.js'
-import type { OpenApiPlan } from '../plan/plan-openapi.js'
+import type { OpenApiPlan } from '../plan/types.js'
 import type { HttpResponse } from './http-response.js'
 
 const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version

@@ -5,10 +5,10 @@
  * exactly as over a table. Values only ever travel as bind parameters. Mirrors PostgREST
  * Query/QueryBuilder.hs (callPlanToQuery) and Statements.hs (mainCall), postgrest-spec.md §11.2.
  */
-import type { CallPlan } from '../plan/plan-call.js'
+import type { CallPlan } from '../plan/types.js'
 import type { RoutineParam } from '../../schema-cache/types.js'
 import { catalogType, empty, ident, join, param, qi, sql, type Sql } from '../../sql/fragment.js'
-import { bodySql } from './main-statement.js'
+import { bodySql } from './body-sql.js'
 import { nodeSelect } from './read-query.js'
 
 const T = sql`"_postgrest_t"`

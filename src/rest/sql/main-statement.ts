@@ -3,9 +3,9 @@
  * total count, page count, the body built by Postgres as text, and the response GUCs.
  * Mirrors PostgREST Query/Statements.hs (mainRead).
  */
-import type { MediaType } from '../api-request/media-type.js'
 import type { ActionPlan, ReadPlan } from '../plan/types.js'
 import { param, quoteIdent, sql, type Sql } from '../../sql/fragment.js'
+import { bodySql } from './body-sql.js'
 import { callStatement } from './call-statement.js'
 import { mutateStatement } from './mutate-statement.js'
 import { openApiStatement } from './openapi-statement.js'
@@ -14,28 +14,6 @@ import { rootSelect } from './read-query.js'
 const T = sql`"_postgrest_t"`
 
 const SOURCE = sql`"pgrst_source"`
-
-export function bodySql(mediaType: MediaType, headOnly: boolean): Sql {
-  if (headOnly) return sql`''`
-  switch (mediaType.kind) {
-    case 'json':
-    case 'any':
-    case 'openapi':
-      return sql`coalesce(json_agg(${T}), '[]')::text`
-    case 'arrayStripped':
-      return sql`coalesce(json_agg(json_strip_nulls(row_to_json(${T}))), '[]')::text`
-    case 'object':
-      return mediaType.stripped
-        ? sql`coalesce((json_agg(json_strip_nulls(row_to_json(${T})))->0)::text, 'null')`
-        : sql`coalesce((json_agg(${T})->0)::text, 'null')`
-    case 'csv':
-      // Header from the keys of the first row; each row is the record's text form without its parens.
-      return sql`(SELECT coalesce(string_agg(k, ','), '') FROM (SELECT json_object_keys(row_to_json(h)) AS k FROM (SELECT * FROM ${SOURCE} LIMIT 1) h) header) || chr(10) || coalesce(string_agg(substring(${T}::text, 2, length(${T}::text) - 2), chr(10)), '')`
-    case 'geojson':
-      // PostGIS 3: each row a Feature, its first geometry column the geometry and the rest its properties
-      return sql`json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(ST_AsGeoJSON(${T})::json), '[]'))::text`
-  }
-}
 
 /**
  * `planned` reads the planner's row estimate of the root table (pg_class.reltuples) instead of running

@@ -7,7 +7,7 @@
  */
 import type { MutatePlan, PlanCondition } from '../plan/types.js'
 import { empty, ident, join, param, qi, sql, type Sql } from '../../sql/fragment.js'
-import { bodySql } from './main-statement.js'
+import { bodySql } from './body-sql.js'
 import { conditionSql, nodeSelect, opExprSql, orderSql } from './read-query.js'
 
 const SOURCE = ident('pgrst_source')

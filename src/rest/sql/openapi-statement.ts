@@ -3,7 +3,7 @@
  * (the env statement has set it): the schema's comment and, per table/view and function of the
  * schema, whether the role may use it. One row, one JSON value in `body`.
  */
-import type { OpenApiPlan } from '../plan/plan-openapi.js'
+import type { OpenApiPlan } from '../plan/types.js'
 import { sql, type Sql } from '../../sql/fragment.js'
 
 export function openApiStatement(plan: OpenApiPlan): Sql {
