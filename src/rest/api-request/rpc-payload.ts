@@ -6,7 +6,7 @@
  * Raises PGRST102.
  */
 import { errors } from '../../errors/catalog.js'
-import type { BodyKind } from '../plan/find-routine.js'
+import type { BodyKind } from './types.js'
 import { parseCsvPayload } from './payload.js'
 
 export type RpcPayload = Readonly<{

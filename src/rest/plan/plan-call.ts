@@ -7,7 +7,7 @@
 import { errors } from '../../errors/catalog.js'
 import type { Routine, RoutineParam, SchemaCache, Table } from '../../schema-cache/types.js'
 import type { ApiRequest } from '../api-request/api-request.js'
-import { parseRpcPayload } from '../api-request/rpc-payload.js'
+import type { RpcPayload } from '../api-request/rpc-payload.js'
 import { findRoutine, matchesParams } from './find-routine.js'
 import { negotiate } from './negotiate.js'
 import { planReadTree, type PlanOptions } from './plan-read.js'
@@ -17,7 +17,7 @@ import type { CallArgs, CallPlan, CallShape, ReadNode } from './types.js'
 export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanOptions): CallPlan {
   if (request.target.kind !== 'routine') throw errors.invalidPath()
   const isPost = request.method === 'POST'
-  const payload = isPost ? parseRpcPayload(request.headers['content-type'], request.body) : undefined
+  const payload = request.payload?.kind === 'args' ? request.payload.args : undefined
   const argKeys = payload ? Object.keys(payload.args) : [...new Set(request.query.rpcArgs.map(([name]) => name))]
   const lookup = { schema: request.schema, name: request.target.name, argKeys, isPost, bodyKind: payload?.bodyKind ?? 'other' } as const
   const routine = findRoutine(cache, lookup)
@@ -58,7 +58,7 @@ export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanO
 function callArgs(
   routine: Routine,
   request: ApiRequest,
-  payload: ReturnType<typeof parseRpcPayload> | undefined,
+  payload: RpcPayload | undefined,
   keys: ReadonlySet<string>,
 ): CallArgs {
   if (payload) {

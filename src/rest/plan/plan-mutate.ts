@@ -8,7 +8,7 @@ import type { AppConfig } from '../../config/app-config.js'
 import { errors } from '../../errors/catalog.js'
 import type { SchemaCache, Table } from '../../schema-cache/types.js'
 import type { ApiRequest } from '../api-request/api-request.js'
-import { parsePayload, type Payload, type Row } from '../api-request/payload.js'
+import type { Payload, Row } from '../api-request/payload.js'
 import { findTableOrThrow } from './find-table.js'
 import { negotiate } from './negotiate.js'
 import { planReadTree } from './plan-read.js'
@@ -27,10 +27,7 @@ export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppC
   if (isPut && rootLimits && (rootLimits.limit !== undefined || rootLimits.offset !== undefined)) throw errors.putLimitNotAllowed()
 
   const columnsParam = request.query.columns
-  const payload: Payload =
-    mutation === 'delete'
-      ? { rows: [], isArray: false, keys: [] }
-      : parsePayload(request.headers['content-type'], request.body, { validateKeys: columnsParam === undefined })
+  const payload: Payload = request.payload?.kind === 'rows' ? request.payload.rows : { rows: [], isArray: false, keys: [] }
   const columns = columnsParam ?? payload.keys
   for (const column of columns) {
     if (!table.columns.some((c) => c.name === column)) throw errors.columnNotFound(table.name, column)
