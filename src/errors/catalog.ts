@@ -62,6 +62,8 @@ export const errors = {
   aggregatesNotAllowed: () => new ApiError(400, 'PGRST123', 'Use of aggregate functions is not allowed'),
   maxAffectedViolation: (rows: number) =>
     new ApiError(400, 'PGRST124', 'Query result exceeds max-affected preference constraint', `The query affects ${rows} rows`),
+  maxAffectedNotSetof: () =>
+    new ApiError(400, 'PGRST128', 'Function must return SETOF or TABLE when max-affected preference is used with handling=strict'),
   invalidPath: () => new ApiError(404, 'PGRST125', 'Invalid path specified in request URL'),
   openApiDisabled: () => new ApiError(404, 'PGRST126', 'Root endpoint metadata is disabled'),
   notImplemented: (details: string) => new ApiError(400, 'PGRST127', 'Feature not implemented', details),

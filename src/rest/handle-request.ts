@@ -14,7 +14,8 @@ import { parseApiRequest, type RawRequest } from './api-request/parse-api-reques
 import type { ApiRequest } from './api-request/api-request.js'
 import { findTableOrThrow } from './plan/find-table.js'
 import { explainRequest } from './plan/explain.js'
-import { isReadOnly, planAction, transactionCheck } from './plan/plan-action.js'
+import { planAction } from './plan/plan-action.js'
+import { execute, executeExplain } from './execute/execute.js'
 import { buildExplainResponse } from './response/build-explain-response.js'
 import { buildResponse } from './response/build-response.js'
 import type { HttpResponse } from './response/http-response.js'
@@ -75,14 +76,8 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
     const preRequest = preRequestStatement(deps.config.preRequest)
     const main = cached?.main ?? (explained ? explainStatement(compile(mainStatement(plan)), explained.explain) : compile(mainStatement(plan)))
     timing?.mark('plan')
-    const rows = await deps.db.run({
-      env,
-      ...(preRequest ? { preRequest } : {}),
-      main,
-      readOnly: isReadOnly(plan),
-      // an EXPLAIN ANALYZE runs the statement: whatever it wrote is rolled back
-      check: explained ? () => 'rollback' : transactionCheck(plan),
-    })
+    const statements = { env, ...(preRequest ? { preRequest } : {}), main }
+    const rows = explained ? await executeExplain(deps.db, plan, statements) : await execute(deps.db, plan, statements)
     timing?.mark('transaction')
     const response = explained ? buildExplainResponse(explained.explain, rows, request.method === 'HEAD') : buildResponse(request, plan, rows[0])
     if (!timing) return response

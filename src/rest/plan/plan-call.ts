@@ -11,6 +11,8 @@ import type { RpcPayload } from '../api-request/rpc-payload.js'
 import { findRoutine, matchesParams } from './find-routine.js'
 import { negotiate } from './negotiate.js'
 import { planReadTree, type PlanOptions } from './plan-read.js'
+import { planTransaction } from './plan-transaction.js'
+import { preferenceApplied } from './preference-applied.js'
 import { resolveTimezone } from './resolve-timezone.js'
 import type { CallArgs, CallPlan, CallShape, ReadNode } from './types.js'
 
@@ -33,6 +35,13 @@ export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanO
   }
   const paging = scalarPaging(request, options.maxRows)
   const timezone = resolveTimezone(request.preferences, cache)
+  const mediaType = negotiate(request)
+  const transaction = planTransaction(request, options.txEnd, {
+    readOnly: !isPost || routine.volatility !== 'volatile',
+    mediaType,
+    honoursMaxAffected: true,
+  })
+  if (transaction.maxAffected !== undefined && routine.returnsSingle) throw errors.maxAffectedNotSetof()
   return {
     kind: 'call',
     routine,
@@ -41,17 +50,13 @@ export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanO
     root,
     limit: paging.limit,
     offset: paging.offset,
-    mediaType: negotiate(request),
+    mediaType,
     headOnly: request.method === 'HEAD',
     count: request.preferences.count,
-    readOnly: !isPost || routine.volatility !== 'volatile',
     hasAggregates,
     timezone,
-    preferenceApplied: [
-      ...(request.preferences.count ? [`count=${request.preferences.count}`] : []),
-      ...(request.preferences.handling ? [`handling=${request.preferences.handling}`] : []),
-      ...(timezone ? [`timezone=${timezone}`] : []),
-    ],
+    preferenceApplied: preferenceApplied(request, { timezone, transaction }),
+    transaction,
   }
 }
 

@@ -12,6 +12,8 @@ import type { Payload, Row } from '../api-request/payload.js'
 import { findTableOrThrow } from './find-table.js'
 import { negotiate } from './negotiate.js'
 import { planReadTree } from './plan-read.js'
+import { planTransaction } from './plan-transaction.js'
+import { preferenceApplied } from './preference-applied.js'
 import { resolveTimezone } from './resolve-timezone.js'
 import type { MutatePlan, ReadNode } from './types.js'
 
@@ -22,7 +24,7 @@ export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppC
   const isPut = request.method === 'PUT'
   const mutation = request.method === 'DELETE' ? 'delete' : request.method === 'PATCH' ? 'update' : 'insert'
 
-  const { root } = planReadTree(request, cache, table, { maxRows: undefined, aggregatesEnabled: config.aggregatesEnabled })
+  const { root } = planReadTree(request, cache, table, { maxRows: undefined, aggregatesEnabled: config.aggregatesEnabled, txEnd: config.txEnd })
   const rootLimits = request.query.limits.find((l) => l.path.length === 0)
   if (isPut && rootLimits && (rootLimits.limit !== undefined || rootLimits.offset !== undefined)) throw errors.putLimitNotAllowed()
 
@@ -44,9 +46,15 @@ export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppC
     limited = { limit: root.limit, offset: root.offset }
   }
 
-  const rollback = resolveRollback(config.txEnd, prefs.tx)
   const timezone = resolveTimezone(prefs, cache)
   const returning = prefs.return ?? 'minimal'
+  const mediaType = negotiate(request)
+  const transaction = planTransaction(request, config.txEnd, {
+    readOnly: false,
+    mediaType,
+    exactlyOne: isPut,
+    honoursMaxAffected: mutation !== 'insert',
+  })
   return {
     kind: 'mutate',
     mutation,
@@ -62,12 +70,17 @@ export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppC
     isPut,
     returning,
     representation: representationNode(root, table),
-    mediaType: negotiate(request),
+    mediaType,
     count: prefs.count,
-    maxAffected: prefs.handling === 'strict' && mutation !== 'insert' ? prefs.maxAffected : undefined,
-    rollback,
-    preferenceApplied: preferenceApplied(request, table, mutation, onConflict !== undefined, missingDefault, timezone),
+    preferenceApplied: preferenceApplied(request, {
+      resolution: request.method === 'POST' && (onConflict !== undefined || table.primaryKey.length > 0),
+      missing: missingDefault || (prefs.missing === 'null' && (request.method === 'POST' || request.method === 'PATCH')),
+      return: true,
+      timezone,
+      transaction,
+    }),
     timezone,
+    transaction,
     isArrayPayload: payload.isArray,
   }
 }
@@ -138,31 +151,3 @@ function conflictTarget(request: ApiRequest, table: Table, isPut: boolean): Muta
   for (const column of columns) if (!table.columns.some((c) => c.name === column)) throw errors.columnNotFound(table.name, column)
   return { columns, resolution: resolution === 'merge-duplicates' ? 'merge' : 'ignore' }
 }
-
-function resolveRollback(txEnd: AppConfig['txEnd'], preferred: 'commit' | 'rollback' | undefined): boolean {
-  const base = txEnd.startsWith('rollback')
-  if (txEnd.endsWith('allow-override') && preferred !== undefined) return preferred === 'rollback'
-  return base
-}
-
-function preferenceApplied(
-  request: ApiRequest,
-  table: Table,
-  mutation: MutatePlan['mutation'],
-  hasConflictTarget: boolean,
-  missingDefault: boolean,
-  timezone: string | undefined,
-): string[] {
-  const p = request.preferences
-  const out: string[] = []
-  if (p.resolution && request.method === 'POST' && (hasConflictTarget || table.primaryKey.length > 0)) out.push(`resolution=${p.resolution}`)
-  if (missingDefault || (p.missing === 'null' && (request.method === 'POST' || request.method === 'PATCH'))) out.push(`missing=${p.missing}`)
-  if (p.return) out.push(`return=${p.return}`)
-  if (p.count) out.push(`count=${p.count}`)
-  if (p.tx) out.push(`tx=${p.tx}`)
-  if (p.handling) out.push(`handling=${p.handling}`)
-  if (timezone) out.push(`timezone=${timezone}`)
-  if (p.maxAffected !== undefined && p.handling === 'strict' && mutation !== 'insert') out.push(`max-affected=${p.maxAffected}`)
-  return out
-}
-

@@ -3,6 +3,7 @@
  * resolved, filters/order/limits attached to the node their path names, and the media type chosen.
  * Pure; raises PGRST1xx/2xx errors. Mirrors PostgREST Plan.hs (ReadPlan).
  */
+import type { AppConfig } from '../../config/app-config.js'
 import { errors } from '../../errors/catalog.js'
 import type { SchemaCache, Table } from '../../schema-cache/types.js'
 import type { ApiRequest } from '../api-request/api-request.js'
@@ -11,10 +12,12 @@ import type { EmbedPath, Field, Filter, LogicTree, OrderTerm, SelectItem } from 
 import { asCastType, type CastType, type QualifiedIdentifier } from '../../sql/fragment.js'
 import { findRelationship, isToOne } from './find-relationship.js'
 import { findTableOrThrow } from './find-table.js'
+import { planTransaction } from './plan-transaction.js'
+import { preferenceApplied } from './preference-applied.js'
 import { resolveTimezone } from './resolve-timezone.js'
 import type { EmbedPlan, PlanCondition, PlanField, PlanOrderTerm, ReadNode, ReadPlan, SelectField } from './types.js'
 
-export type PlanOptions = Readonly<{ maxRows: number | undefined; aggregatesEnabled: boolean }>
+export type PlanOptions = Readonly<{ maxRows: number | undefined; aggregatesEnabled: boolean; txEnd: AppConfig['txEnd'] }>
 
 /** Mutable while the tree is being built; frozen into ReadNode at the end. */
 type Draft = {
@@ -35,21 +38,19 @@ export function planRead(request: ApiRequest, cache: SchemaCache, options: PlanO
   const table = findTableOrThrow(cache, request.schema, request.target.name)
   const { root, hasAggregates } = planReadTree(request, cache, table, options)
   const timezone = resolveTimezone(request.preferences, cache)
-  const prefs = request.preferences
+  const mediaType = negotiate(request)
+  const transaction = planTransaction(request, options.txEnd, { readOnly: true, mediaType })
   return {
     kind: 'read',
     root,
-    mediaType: negotiate(request),
+    mediaType,
     headOnly: request.method === 'HEAD',
     count: request.preferences.count,
     maxRows: options.maxRows,
     hasAggregates,
     timezone,
-    preferenceApplied: [
-      ...(prefs.count ? [`count=${prefs.count}`] : []),
-      ...(prefs.handling ? [`handling=${prefs.handling}`] : []),
-      ...(timezone ? [`timezone=${timezone}`] : []),
-    ],
+    preferenceApplied: preferenceApplied(request, { timezone, transaction }),
+    transaction,
   }
 }
 

@@ -57,6 +57,20 @@ export type EmbedPlan = Readonly<{
   node: ReadNode
 }>
 
+/** How the request's transaction runs and ends (plan-transaction.ts); enforced by the execute stage. */
+export type TransactionPlan = Readonly<{
+  readOnly: boolean
+  end: 'commit' | 'rollback'
+  /** the result must be exactly one row (PGRST116) */
+  singular: boolean
+  /** the statement must write exactly one row (PUT, PGRST115) */
+  exactlyOne: boolean
+  /** more affected rows fail the request (PGRST124) */
+  maxAffected: number | undefined
+  /** settings applied to the transaction: a called function's hoisted ones (`SET statement_timeout = …`) */
+  settings: readonly (readonly [string, string])[]
+}>
+
 export type ReadPlan = Readonly<{
   kind: 'read'
   root: ReadNode
@@ -69,6 +83,7 @@ export type ReadPlan = Readonly<{
   /** the zone of `Prefer: timezone=` when it applies */
   timezone: string | undefined
   preferenceApplied: readonly string[]
+  transaction: TransactionPlan
 }>
 
 export type MutatePlan = Readonly<{
@@ -94,11 +109,9 @@ export type MutatePlan = Readonly<{
   representation: ReadNode
   mediaType: MediaType
   count: 'exact' | 'planned' | 'estimated' | undefined
-  /** with handling=strict */
-  maxAffected: number | undefined
-  rollback: boolean
   preferenceApplied: readonly string[]
   timezone: string | undefined
+  transaction: TransactionPlan
   /** the payload was an array: the representation stays one */
   isArrayPayload: boolean
 }>
@@ -126,13 +139,13 @@ export type CallPlan = Readonly<{
   mediaType: MediaType
   headOnly: boolean
   count: 'exact' | 'planned' | 'estimated' | undefined
-  /** GET/HEAD always; POST unless the function is volatile */
-  readOnly: boolean
   hasAggregates: boolean
   /** the zone of `Prefer: timezone=` when it applies */
   timezone: string | undefined
   /** for Preference-Applied */
   preferenceApplied: readonly string[]
+  /** read-only for GET/HEAD, and for POST unless the function is volatile */
+  transaction: TransactionPlan
 }>
 
 export type OpenApiPlan = Readonly<{
@@ -147,6 +160,7 @@ export type OpenApiPlan = Readonly<{
   securityActive: boolean
   mediaType: MediaType
   headOnly: boolean
+  transaction: TransactionPlan
 }>
 
 /** Everything a request can turn into; each stage switches over `kind`. */

@@ -9,7 +9,7 @@ import { envStatement } from './env-statement.js'
 
 function plan(path: string, query: string, headers: Record<string, string> = {}) {
   const request = parseApiRequest({ method: 'GET', path, query, headers, body: undefined }, { schemas: ['public'], allowTxOverride: false })
-  return planRead(request, fakeSchemaCache, { maxRows: undefined, aggregatesEnabled: true })
+  return planRead(request, fakeSchemaCache, { maxRows: undefined, aggregatesEnabled: true, txEnd: 'commit' })
 }
 
 const rootSql = (path: string, query: string) => compile(rootSelect(plan(path, query).root))

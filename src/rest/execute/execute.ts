@@ -1,0 +1,66 @@
+/**
+ * Stage 4 (execute): the only stage that touches the database. Sends the request context, the
+ * pre-request call and the main statement as one batch, and owns how the transaction ends: a
+ * result that fails its checks (PGRST115/116/124) never commits, and `tx=rollback` (or
+ * db-tx-end=rollback) rolls back whatever the request wrote, RPC included (postgrest-spec.md §8.4).
+ *
+ * Read-only requests keep the single round trip: nothing they do can persist, so their checks run
+ * after the implicit transaction ended. Requests that may write and have something to check or to
+ * roll back run in an explicit transaction that the check ends.
+ */
+import type { Database, ResultRow } from '../../db/database.js'
+import { errors } from '../../errors/catalog.js'
+import type { CompiledSql } from '../../sql/fragment.js'
+import type { ActionPlan, TransactionPlan } from '../plan/types.js'
+
+export type Statements = Readonly<{
+  /** the request context: search_path, role, request.* settings */
+  env: CompiledSql
+  /** db-pre-request */
+  preRequest?: CompiledSql
+  main: CompiledSql
+}>
+
+/** Runs the request's statements; resolves to the main statement's rows once the transaction has ended. */
+export async function execute(db: Database, plan: ActionPlan, statements: Statements): Promise<readonly ResultRow[]> {
+  const tx = plan.transaction
+  const batch = { env: statements.env, ...(statements.preRequest ? { preRequest: statements.preRequest } : {}), main: statements.main, readOnly: tx.readOnly }
+  if (tx.readOnly) {
+    const rows = await db.run(batch)
+    checkResult(plan, rows[0])
+    return rows
+  }
+  if (!needsCheck(tx)) return db.run(batch)
+  return db.run({
+    ...batch,
+    check: (rows) => {
+      checkResult(plan, rows[0])
+      return tx.end
+    },
+  })
+}
+
+/** An EXPLAIN (ANALYZE runs the statement): whatever it wrote is rolled back. */
+export function executeExplain(db: Database, plan: ActionPlan, statements: Statements): Promise<readonly ResultRow[]> {
+  return db.run({ ...statements, readOnly: plan.transaction.readOnly, check: () => 'rollback' })
+}
+
+function needsCheck(tx: TransactionPlan): boolean {
+  return tx.end === 'rollback' || tx.singular || tx.exactlyOne || tx.maxAffected !== undefined
+}
+
+/** The rows the statement affected (writes) or returned (reads, calls). */
+function rowCount(plan: ActionPlan, row: ResultRow | undefined): number {
+  const value = plan.kind === 'mutate' ? row?.affected : row?.page_total
+  return value === null || value === undefined ? 0 : Number(value)
+}
+
+/** Throws what a result that may not stand fails with; runs before the transaction ends. */
+function checkResult(plan: ActionPlan, row: ResultRow | undefined): void {
+  const tx = plan.transaction
+  const count = rowCount(plan, row)
+  if (tx.exactlyOne && count !== 1) throw errors.putMatchingPk()
+  // a function returning void answers 204 whatever was asked for
+  if (tx.singular && count !== 1 && !(plan.kind === 'call' && plan.shape === 'void')) throw errors.singularity(count)
+  if (tx.maxAffected !== undefined && count > tx.maxAffected) throw errors.maxAffectedViolation(count)
+}
