@@ -9,7 +9,6 @@ import { join } from 'node:path'
 import pino, { type Logger } from 'pino'
 import { applySettings, readSettings } from './admin/settings.js'
 import { AuthRuntime, type AuthConfig, type AuthRuntimeOptions } from './auth/auth-runtime.js'
-import { RoleGate } from './auth/role-gate.js'
 import { openAuthService, resolveAuthProvider, type AuthService } from './auth-service/auth-service.js'
 import type { EmailSender } from './auth-service/email.js'
 import type { AppConfig } from './config/app-config.js'
@@ -154,7 +153,6 @@ export async function startApp(
     if (authService) closers.push(() => authService.close())
     const auth = new AuthRuntime(authConfig(startConfig), {
       wrapVerifier: authService ? (configured) => authService.verifier.withFallback(configured) : undefined,
-      roleGate: new RoleGate((text, values) => db.query(text, values), { generation: () => schemaCache.current() }),
       database: db.name,
       jwks: options.jwks,
       onJwksError: (url, err, hasKeys) =>

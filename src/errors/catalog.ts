@@ -112,5 +112,8 @@ export const errors = {
   anonymousDisabled: () => new ApiError(401, 'PGRST302', 'Anonymous access is disabled', null, null, bearer),
   jwtClaims: (message: string) => new ApiError(401, 'PGRST303', message, null, null, invalidToken(message)),
 
+  /** PostgreSQL's own refusal of SET ROLE, for a role a request may never run as (see env-statement.ts) */
+  roleRefused: (role: string) => new ApiError(401, '42501', `permission denied to set role "${role}"`, null, null, bearer),
+
   internal: (message: string) => new ApiError(500, 'PGRSTX00', message),
 } as const

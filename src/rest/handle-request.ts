@@ -15,6 +15,7 @@ import type { ApiRequest } from './api-request/api-request.js'
 import { findTableOrThrow } from './plan/find-table.js'
 import { explainRequest } from './plan/explain.js'
 import { planAction } from './plan/plan-action.js'
+import type { ActionPlan } from './plan/types.js'
 import { execute, executeExplain } from './execute/execute.js'
 import { buildExplainResponse } from './response/build-explain-response.js'
 import { buildResponse } from './response/build-response.js'
@@ -71,13 +72,13 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
       path: request.path,
       headers: request.headers,
       cookies: request.cookies,
-      timezone: 'timezone' in plan ? plan.timezone : undefined,
+      settings: transactionSettings(plan),
     })
     const preRequest = preRequestStatement(deps.config.preRequest)
     const main = cached?.main ?? (explained ? explainStatement(compile(mainStatement(plan)), explained.explain) : compile(mainStatement(plan)))
     timing?.mark('plan')
     const statements = { env, ...(preRequest ? { preRequest } : {}), main }
-    const rows = explained ? await executeExplain(deps.db, plan, statements) : await execute(deps.db, plan, statements)
+    const rows = explained ? await executeExplain(deps.db, plan, statements, auth!.role) : await execute(deps.db, plan, statements, auth!.role)
     timing?.mark('transaction')
     const response = explained ? buildExplainResponse(explained.explain, rows, request.method === 'HEAD') : buildResponse(request, plan, rows[0])
     if (!timing) return response
@@ -86,6 +87,13 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
   } catch (err) {
     return renderError(toApiError(err, auth !== undefined && !auth.isAnonymous, deps.onInternalError))
   }
+}
+
+/** Settings the request's transaction runs with beyond its context: `Prefer: timezone=`, hoisted function settings. */
+function transactionSettings(plan: ActionPlan): readonly (readonly [string, string])[] {
+  const timezone = 'timezone' in plan ? plan.timezone : undefined
+  const hoisted = plan.transaction.settings
+  return timezone === undefined ? hoisted : [['timezone', timezone], ...hoisted]
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -12,6 +12,7 @@ import type { Database, ResultRow } from '../../db/database.js'
 import { errors } from '../../errors/catalog.js'
 import type { CompiledSql } from '../../sql/fragment.js'
 import type { ActionPlan, TransactionPlan } from '../plan/types.js'
+import { isRefusedRole } from '../sql/env-statement.js'
 
 export type Statements = Readonly<{
   /** the request context: search_path, role, request.* settings */
@@ -22,7 +23,15 @@ export type Statements = Readonly<{
 }>
 
 /** Runs the request's statements; resolves to the main statement's rows once the transaction has ended. */
-export async function execute(db: Database, plan: ActionPlan, statements: Statements): Promise<readonly ResultRow[]> {
+export async function execute(db: Database, plan: ActionPlan, statements: Statements, role: string): Promise<readonly ResultRow[]> {
+  try {
+    return await run(db, plan, statements)
+  } catch (err) {
+    throw isRefusedRole(err) ? errors.roleRefused(role) : err
+  }
+}
+
+async function run(db: Database, plan: ActionPlan, statements: Statements): Promise<readonly ResultRow[]> {
   const tx = plan.transaction
   const batch = { env: statements.env, ...(statements.preRequest ? { preRequest: statements.preRequest } : {}), main: statements.main, readOnly: tx.readOnly }
   if (tx.readOnly) {
@@ -41,8 +50,12 @@ export async function execute(db: Database, plan: ActionPlan, statements: Statem
 }
 
 /** An EXPLAIN (ANALYZE runs the statement): whatever it wrote is rolled back. */
-export function executeExplain(db: Database, plan: ActionPlan, statements: Statements): Promise<readonly ResultRow[]> {
-  return db.run({ ...statements, readOnly: plan.transaction.readOnly, check: () => 'rollback' })
+export async function executeExplain(db: Database, plan: ActionPlan, statements: Statements, role: string): Promise<readonly ResultRow[]> {
+  try {
+    return await db.run({ ...statements, readOnly: plan.transaction.readOnly, check: () => 'rollback' })
+  } catch (err) {
+    throw isRefusedRole(err) ? errors.roleRefused(role) : err
+  }
 }
 
 function needsCheck(tx: TransactionPlan): boolean {
