@@ -1,0 +1,81 @@
+/**
+ * Schema cache, pure: the functions of the exposed schemas as the API sees them (which are
+ * callable, their parameters, the shape of their result). Mirrors PostgREST SchemaCache.hs
+ * (allFunctions) and postgrest-spec.md §6.1.
+ */
+import type { RawRoutine } from './catalog-queries.js'
+import { groupBy } from './group-by.js'
+import type { Routine, RoutineParam, RoutineReturn } from './types.js'
+import { tableKey } from './types.js'
+
+/** Types a single unnamed argument may have: the whole request body is passed to it. */
+const RAW_BODY_TYPES: ReadonlySet<string> = new Set(['json', 'jsonb', 'text', 'xml', 'bytea'])
+
+const VOLATILITY = { i: 'immutable', s: 'stable', v: 'volatile' } as const
+
+/** The routine as the API sees it, or null when PostgREST would not expose it (see spec §6.1). */
+export function toRoutine(raw: RawRoutine): Routine | null {
+  const modes = raw.argModes ?? raw.argTypes.map(() => 'i')
+  const names = raw.argNames ?? []
+  const params: RoutineParam[] = []
+  raw.argTypes.forEach((type, i) => {
+    const mode = modes[i] ?? 'i'
+    if (mode !== 'i' && mode !== 'b' && mode !== 'v') return
+    params.push({
+      name: names[i] ?? '',
+      type,
+      // defaults always belong to the last input arguments
+      required: params.length < raw.inputArgCount - raw.defaultCount,
+      variadic: mode === 'v',
+    })
+  })
+  const unnamed = params.filter((p) => p.name === '')
+  if (unnamed.length > 1) return null
+  if (unnamed.length === 1 && !RAW_BODY_TYPES.has(unnamed[0]!.type)) return null
+
+  return {
+    schema: raw.schema,
+    name: raw.name,
+    description: raw.description,
+    params,
+    returns: routineReturn(raw, modes.some((m) => m === 'o' || m === 'b' || m === 't')),
+    volatility: VOLATILITY[raw.volatility],
+    returnsSingle: !raw.setOf || raw.rows === 1,
+  }
+}
+
+function routineReturn(raw: RawRoutine, hasOutputArgs: boolean): RoutineReturn {
+  const anonymousRecord: RoutineReturn = {
+    kind: 'composite',
+    relation: { schema: '', name: '' },
+    setOf: raw.setOf,
+    isRecord: true,
+  }
+  switch (raw.returnKind) {
+    case 'void':
+      return { kind: 'void' }
+    case 'composite':
+      return raw.returnSchema !== null && raw.returnName !== null
+        ? { kind: 'composite', relation: { schema: raw.returnSchema, name: raw.returnName }, setOf: raw.setOf, isRecord: false }
+        : anonymousRecord
+    case 'record':
+      return anonymousRecord
+    case 'scalar':
+      // a single OUT parameter makes the return type that parameter's, but the result is still a row
+      return hasOutputArgs ? anonymousRecord : { kind: 'scalar', type: raw.returnType, setOf: raw.setOf }
+    default:
+      return assertNever(raw.returnKind)
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${String(value)}`)
+}
+
+export function groupRoutines(raws: readonly RawRoutine[]): Map<string, readonly Routine[]> {
+  const routines = raws.flatMap((raw) => {
+    const routine = toRoutine(raw)
+    return routine ? [routine] : []
+  })
+  return new Map(groupBy(routines, (r) => tableKey(r)))
+}
