@@ -224,6 +224,7 @@ select
       'setOf', p.proretset,
       'rows', p.prorows,
       'volatility', p.provolatile,
+      'settings', p.proconfig,
       'returnType', ${typeText('rt', 'rtn', 'null')},
       -- a domain over a composite type returns rows of that composite
       'returnKind', case
@@ -325,6 +326,8 @@ export const rawRoutine = z.object({
   setOf: z.boolean(),
   rows: z.number(),
   volatility: z.enum(['i', 's', 'v']),
+  /** `SET name = value` clauses of the function, as `name=value` */
+  settings: z.array(z.string()).nullable(),
   returnType: z.string(),
   returnKind: z.enum(['void', 'composite', 'record', 'scalar']),
   returnSchema: z.string().nullable(),

@@ -543,6 +543,7 @@ describe.each(backends)('loadSchemaCache on $name', (backend) => {
           returns: { kind: 'scalar', type: 'integer', setOf: false },
           volatility: 'immutable',
           returnsSingle: true,
+          hoistedSettings: [],
         },
       ])
       expect(cache.routines.get('test_api.sum_all')?.[0]?.params).toEqual([

@@ -13,6 +13,23 @@ const RAW_BODY_TYPES: ReadonlySet<string> = new Set(['json', 'jsonb', 'text', 'x
 
 const VOLATILITY = { i: 'immutable', s: 'stable', v: 'volatile' } as const
 
+/**
+ * PostgREST's default db-hoisted-tx-settings: set on a function, these apply to the transaction
+ * that calls it, so a statement_timeout covers the whole statement. (A function's
+ * default_transaction_isolation would choose the isolation level, which only a BEGIN can set; it is
+ * left to apply inside the function.)
+ */
+const HOISTED: ReadonlySet<string> = new Set(['statement_timeout', 'plan_filter.statement_cost_limit'])
+
+function hoistedSettings(config: readonly string[] | null): [string, string][] {
+  const out: [string, string][] = []
+  for (const entry of config ?? []) {
+    const eq = entry.indexOf('=')
+    if (eq > 0 && HOISTED.has(entry.slice(0, eq))) out.push([entry.slice(0, eq), entry.slice(eq + 1)])
+  }
+  return out
+}
+
 /** The routine as the API sees it, or null when PostgREST would not expose it (see spec §6.1). */
 export function toRoutine(raw: RawRoutine): Routine | null {
   const modes = raw.argModes ?? raw.argTypes.map(() => 'i')
@@ -41,6 +58,7 @@ export function toRoutine(raw: RawRoutine): Routine | null {
     returns: routineReturn(raw, modes.some((m) => m === 'o' || m === 'b' || m === 't')),
     volatility: VOLATILITY[raw.volatility],
     returnsSingle: !raw.setOf || raw.rows === 1,
+    hoistedSettings: hoistedSettings(raw.settings),
   }
 }
 

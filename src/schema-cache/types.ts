@@ -107,6 +107,8 @@ export type Routine = Readonly<{
   volatility: 'immutable' | 'stable' | 'volatile'
   /** `ROWS 1` or not SETOF */
   returnsSingle: boolean
+  /** its `SET` clauses that apply to the whole transaction of a call (db-hoisted-tx-settings) */
+  hoistedSettings: readonly (readonly [string, string])[]
 }>
 
 export type SchemaCache = Readonly<{

@@ -12,6 +12,7 @@ const fn = (name: string, params: RoutineParam[], schema = 'api'): Routine => ({
   returns: { kind: 'scalar', type: 'text', setOf: false },
   volatility: 'stable',
   returnsSingle: true,
+  hoistedSettings: [],
 })
 
 function cacheOf(...routines: Routine[]): SchemaCache {

@@ -40,6 +40,7 @@ export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanO
     readOnly: !isPost || routine.volatility !== 'volatile',
     mediaType,
     honoursMaxAffected: true,
+    settings: routine.hoistedSettings,
   })
   if (transaction.maxAffected !== undefined && routine.returnsSingle) throw errors.maxAffectedNotSetof()
   return {
