@@ -55,11 +55,12 @@ function insertSql(plan: MutatePlan, returning: Sql): Mutation {
     let conflict = empty
     if (plan.onConflict) {
       const target = join(plan.onConflict.columns.map((c) => ident(c)))
-      const updates = group.columns.filter((c) => !plan.onConflict!.columns.includes(c) || plan.isPut)
+      // merge sets every payload column, the conflict columns too: a body holding only them still
+      // touches the row, so it comes back in the representation (PostgREST does the same)
       conflict =
-        plan.onConflict.resolution === 'ignore' || updates.length === 0
+        plan.onConflict.resolution === 'ignore' || group.columns.length === 0
           ? sql` ON CONFLICT (${target}) DO NOTHING`
-          : sql` ON CONFLICT (${target}) DO UPDATE SET ${join(updates.map((c) => sql`${ident(c)} = EXCLUDED.${ident(c)}`))}`
+          : sql` ON CONFLICT (${target}) DO UPDATE SET ${join(group.columns.map((c) => sql`${ident(c)} = EXCLUDED.${ident(c)}`))}`
     }
     return sql`INSERT INTO ${qi(plan.qi)} AS ${ident(alias)}${body}${conflict}${returning}`
   })
