@@ -66,6 +66,8 @@ export const errors = {
     new ApiError(400, 'PGRST128', 'Function must return SETOF or TABLE when max-affected preference is used with handling=strict'),
   invalidPath: () => new ApiError(404, 'PGRST125', 'Invalid path specified in request URL'),
   openApiDisabled: () => new ApiError(404, 'PGRST126', 'Root endpoint metadata is disabled'),
+  /** the same embed name twice at one level: PostgreSQL's refusal of the subquery name PostgREST gives both */
+  duplicateEmbed: (subquery: string) => new ApiError(400, '42712', `table name "${subquery}" specified more than once`),
   notImplemented: (details: string) => new ApiError(400, 'PGRST127', 'Feature not implemented', details),
 
   // 2xx: names resolved against the schema cache

@@ -15,7 +15,7 @@ import { findTableOrThrow } from './find-table.js'
 import { planTransaction } from './plan-transaction.js'
 import { preferenceApplied } from './preference-applied.js'
 import { resolveTimezone } from './resolve-timezone.js'
-import type { EmbedPlan, PlanCondition, PlanField, PlanOrderTerm, ReadNode, ReadPlan, SelectField } from './types.js'
+import type { EmbedPlan, HoistedAggregate, PlanCondition, PlanField, PlanOrderTerm, ReadNode, ReadPlan, SelectField } from './types.js'
 
 export type PlanOptions = Readonly<{ maxRows: number | undefined; aggregatesEnabled: boolean; txEnd: AppConfig['txEnd'] }>
 
@@ -65,7 +65,7 @@ export function planReadTree(
   options: PlanOptions,
 ): { root: ReadNode; hasAggregates: boolean } {
   const aliases = new Aliases(table.name)
-  const root = buildDraft(cache, table, table.name, request.query.select, aliases, options)
+  const root = buildDraft(cache, table, table.name, request.query.select, aliases, options, 0)
 
   for (const { path, filter } of request.query.filters) {
     const node = findNode(root, path)
@@ -141,6 +141,7 @@ function buildDraft(
   select: readonly SelectItem[],
   aliases: Aliases,
   options: PlanOptions,
+  depth: number,
 ): Draft {
   const draft: Draft = {
     table,
@@ -176,17 +177,28 @@ function buildDraft(
         const relationship = findRelationship(cache, draft.qi, item.name, item.hint)
         const target = cache.tables.get(`${relationship.foreignTable.schema}.${relationship.foreignTable.name}`)
         if (!target) throw errors.tableNotFound(relationship.foreignTable.schema, relationship.foreignTable.name, null)
-        const childAlias = aliases.next(target.name)
-        const child = buildDraft(cache, target, childAlias, item.select, aliases, options)
         const outputName = item.alias ?? item.name
+        // PostgREST names each embed's subquery <table>_<alias or name>_<depth>: the same relation
+        // twice without aliases is the same name twice, which Postgres refuses (and which would be the
+        // same JSON key twice)
+        if (draft.embeds.some((e) => e.plan.outputName === outputName)) {
+          throw errors.duplicateEmbed(`${draft.table.name}_${outputName}_${depth + 1}`)
+        }
+        const childAlias = aliases.next(target.name)
+        const child = buildDraft(cache, target, childAlias, item.select, aliases, options, depth + 1)
+        const toOne = isToOne(relationship)
+        if (item.spread && !toOne && containsAggregates(child)) {
+          throw errors.notImplemented('Aggregates are not implemented for one-to-many or many-to-many spreads.')
+        }
         draft.embeds.push({
           plan: {
             outputName,
             relationship,
-            toOne: isToOne(relationship),
+            toOne,
             joinType: item.joinType ?? 'left',
             spread: item.spread,
             lateralAlias: aliases.next(`${draft.alias}_${outputName}`.slice(0, 40)),
+            hoisted: item.spread && toOne ? hoistAggregates(child) : [],
           },
           names: item.alias !== undefined ? [item.alias, item.name] : [item.name],
           draft: child,
@@ -249,8 +261,25 @@ function applyRangeHeader(root: Draft, range: ApiRequest['range']): void {
 
 function containsAggregates(node: Draft): boolean {
   return (
-    node.fields.some((f) => f.kind === 'count' || f.aggregate !== undefined) || node.embeds.some((e) => containsAggregates(e.draft))
+    node.fields.some((f) => f.kind === 'count' || f.aggregate !== undefined) ||
+    node.embeds.some((e) => e.plan.hoisted.length > 0 || containsAggregates(e.draft))
   )
+}
+
+/**
+ * Aggregates inside a to-one spread apply at the parent's level, over the parent's groups
+ * (PostgREST hoists them): the spread selects the plain values and hands their aggregates up, with
+ * those of the to-one spreads inside it.
+ */
+function hoistAggregates(spread: Draft): HoistedAggregate[] {
+  const hoisted: HoistedAggregate[] = []
+  spread.fields = spread.fields.map((f) => {
+    if (f.kind !== 'field' || f.aggregate === undefined) return f
+    hoisted.push({ outputName: f.outputName, aggregate: f.aggregate, ...(f.aggregateCast ? { cast: f.aggregateCast } : {}) })
+    return { kind: 'field', field: f.field, outputName: f.outputName, ...(f.cast ? { cast: f.cast } : {}) }
+  })
+  for (const e of spread.embeds) if (e.plan.spread && e.plan.toOne) hoisted.push(...e.plan.hoisted)
+  return hoisted
 }
 
 function freeze(draft: Draft, maxRows: number | undefined): ReadNode {

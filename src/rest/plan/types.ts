@@ -54,8 +54,12 @@ export type EmbedPlan = Readonly<{
   spread: boolean
   /** the SQL alias of the lateral subquery */
   lateralAlias: string
+  /** to-one spreads: aggregates over their columns, applied by the parent */
+  hoisted: readonly HoistedAggregate[]
   node: ReadNode
 }>
+
+export type HoistedAggregate = Readonly<{ outputName: string; aggregate: AggregateFunction; cast?: CastType }>
 
 /** How the request's transaction runs and ends (plan-transaction.ts); enforced by the execute stage. */
 export type TransactionPlan = Readonly<{

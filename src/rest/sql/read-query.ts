@@ -2,10 +2,10 @@
  * Stage 3 (build SQL). ReadNode → one SELECT with a LEFT/INNER JOIN LATERAL per embed, so the whole
  * response is computed by one statement. Pure. Mirrors PostgREST Query/QueryBuilder.hs (readPlanToQuery).
  */
-import type { Field, OpExpr } from '../api-request/types.js'
+import type { AggregateFunction, Field, OpExpr } from '../api-request/types.js'
 import type { EmbedPlan, PlanCondition, PlanField, PlanOrderTerm, ReadNode, SelectField } from '../plan/types.js'
 import type { Relationship } from '../../schema-cache/types.js'
-import { castTo, empty, ident, join, param, qi, sql, type Sql } from '../../sql/fragment.js'
+import { castTo, empty, ident, join, param, qi, sql, type CastType, type Sql } from '../../sql/fragment.js'
 import { FTS_FUNCTIONS, IS_VALUES, pgArrayLiteral, QUANT_OPERATORS, SIMPLE_OPERATORS } from './operators.js'
 
 /** `alias."col"` followed by its JSON path: keys and indexes are typed parameters. */
@@ -34,11 +34,13 @@ function selectFieldSql(alias: string, f: SelectField): Sql {
   }
   let expr = planFieldSql(alias, f.field)
   if (f.cast) expr = castTo(expr, f.cast)
-  if (f.aggregate) {
-    expr = sql`${AGGREGATES[f.aggregate]}(${expr})`
-    if (f.aggregateCast) expr = castTo(expr, f.aggregateCast)
-  }
+  if (f.aggregate) expr = aggregateSql(f.aggregate, expr, f.aggregateCast)
   return sql`${expr} AS ${ident(f.outputName)}`
+}
+
+function aggregateSql(aggregate: AggregateFunction, expr: Sql, cast: CastType | undefined): Sql {
+  const applied = sql`${AGGREGATES[aggregate]}(${expr})`
+  return cast ? castTo(applied, cast) : applied
 }
 
 export function opExprSql(target: Sql, opExpr: OpExpr, isTsvector: boolean): Sql {
@@ -159,7 +161,9 @@ function selectList(node: ReadNode): Sql[] {
     if (!e.node.star && outputNames(e.node).length === 0) continue
     if (e.spread) {
       for (const name of outputNames(e.node)) {
-        items.push(e.toOne ? sql`${lateral}.${ident(name)} AS ${ident(name)}` : sql`COALESCE(${lateral}.${ident(name)}, '[]') AS ${ident(name)}`)
+        const hoisted = e.hoisted.find((h) => h.outputName === name)
+        if (hoisted) items.push(sql`${aggregateSql(hoisted.aggregate, sql`${lateral}.${ident(name)}`, hoisted.cast)} AS ${ident(name)}`)
+        else items.push(e.toOne ? sql`${lateral}.${ident(name)} AS ${ident(name)}` : sql`COALESCE(${lateral}.${ident(name)}, '[]') AS ${ident(name)}`)
       }
     } else if (e.toOne) {
       items.push(sql`${lateral}.${ident('pgrst_json')} AS ${ident(e.outputName)}`)
@@ -184,12 +188,12 @@ function lateralSql(embed: EmbedPlan, parentAlias: string): Sql {
       ? outputNames(embed.node).map((n) => sql`${sub}.${ident(n)}`)
       : // The columns ride along so that `order=rel(col)` can sort by them with their own types.
         [sql`row_to_json(${sub}.*)::jsonb AS ${ident('pgrst_json')}`, sql`${sub}.*`]
-    body = sql`SELECT true AS ${ident('pgrst_present')}, ${join(columns)} FROM (${inner}) AS ${sub}`
+    body = sql`SELECT ${join([sql`true AS ${ident('pgrst_present')}`, ...columns])} FROM (${inner}) AS ${sub}`
   } else {
     const columns = embed.spread
       ? outputNames(embed.node).map((n) => sql`json_agg(${sub}.${ident(n)})::jsonb AS ${ident(n)}`)
       : [sql`json_agg(${sub})::jsonb AS ${ident('pgrst_json')}`]
-    body = sql`SELECT CASE WHEN count(*) > 0 THEN true END AS ${ident('pgrst_present')}, ${join(columns)} FROM (${inner}) AS ${sub}`
+    body = sql`SELECT ${join([sql`CASE WHEN count(*) > 0 THEN true END AS ${ident('pgrst_present')}`, ...columns])} FROM (${inner}) AS ${sub}`
   }
   const lateral = ident(embed.lateralAlias)
   return embed.joinType === 'inner'
@@ -199,14 +203,15 @@ function lateralSql(embed: EmbedPlan, parentAlias: string): Sql {
 
 /** GROUP BY every non-aggregated output when the node selects an aggregate. */
 function groupBySql(node: ReadNode): Sql {
-  const hasAggregate = node.fields.some((f) => f.kind === 'count' || f.aggregate !== undefined)
+  const hasAggregate = node.fields.some((f) => f.kind === 'count' || f.aggregate !== undefined) || node.embeds.some((e) => e.hoisted.length > 0)
   if (!hasAggregate) return empty
   const keys: Sql[] = []
   if (node.star) keys.push(...node.table.columns.map((c) => sql`${ident(node.alias)}.${ident(c.name)}`))
   for (const f of node.fields) if (f.kind === 'field' && f.aggregate === undefined) keys.push(ident(f.outputName))
   for (const e of node.embeds) {
-    if (e.spread) keys.push(...outputNames(e.node).map((n) => ident(n)))
-    else keys.push(ident(e.outputName))
+    if (e.spread) keys.push(...outputNames(e.node).filter((n) => !e.hoisted.some((h) => h.outputName === n)).map((n) => ident(n)))
+    // `rel()` outputs nothing to group by
+    else if (e.node.star || outputNames(e.node).length > 0) keys.push(ident(e.outputName))
   }
   return keys.length === 0 ? empty : sql` GROUP BY ${join(keys)}`
 }
