@@ -217,6 +217,13 @@ select
         from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality u(type_oid, ord)
         join pg_type at on at.oid = u.type_oid
         join pg_namespace atn on atn.oid = at.typnamespace), '[]'::json),
+      -- the same types written without a length (bpchar, "bit"): argument types carry none, and
+      -- format_type's default length would make a cast to character cut the value to one character
+      'argCastTypes', coalesce((
+        select json_agg(${typeText('at', 'atn', '-1')} order by u.ord)
+        from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality u(type_oid, ord)
+        join pg_type at on at.oid = u.type_oid
+        join pg_namespace atn on atn.oid = at.typnamespace), '[]'::json),
       'argModes', p.proargmodes,
       'argNames', p.proargnames,
       'inputArgCount', p.pronargs,
@@ -319,6 +326,7 @@ export const rawRoutine = z.object({
   name: z.string(),
   description: z.string().nullable(),
   argTypes: z.array(z.string()),
+  argCastTypes: z.array(z.string()),
   argModes: z.array(z.string()).nullable(),
   argNames: z.array(z.string()).nullable(),
   inputArgCount: z.number(),

@@ -41,6 +41,7 @@ export function toRoutine(raw: RawRoutine): Routine | null {
     params.push({
       name: names[i] ?? '',
       type,
+      castType: raw.argCastTypes[i] ?? type,
       // defaults always belong to the last input arguments
       required: params.length < raw.inputArgCount - raw.defaultCount,
       variadic: mode === 'v',
@@ -77,7 +78,8 @@ function routineReturn(raw: RawRoutine, hasOutputArgs: boolean): RoutineReturn {
         ? { kind: 'composite', relation: { schema: raw.returnSchema, name: raw.returnName }, setOf: raw.setOf, isRecord: false }
         : anonymousRecord
     case 'record':
-      return anonymousRecord
+      // `RETURNS record` without OUT parameters: no columns are known, so its rows are values
+      return hasOutputArgs ? anonymousRecord : { kind: 'scalar', type: 'record', setOf: raw.setOf }
     case 'scalar':
       // a single OUT parameter makes the return type that parameter's, but the result is still a row
       return hasOutputArgs ? anonymousRecord : { kind: 'scalar', type: raw.returnType, setOf: raw.setOf }

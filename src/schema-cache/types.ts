@@ -88,6 +88,8 @@ export type RoutineParam = Readonly<{
   name: string
   /** format_type of the argument */
   type: string
+  /** the type to cast a value to: without a length, so `character` is `bpchar` (any length) */
+  castType: string
   required: boolean
   variadic: boolean
 }>

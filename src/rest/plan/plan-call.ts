@@ -8,6 +8,7 @@ import { errors } from '../../errors/catalog.js'
 import type { Routine, RoutineParam, SchemaCache, Table } from '../../schema-cache/types.js'
 import type { ApiRequest } from '../api-request/api-request.js'
 import type { RpcPayload } from '../api-request/rpc-payload.js'
+import { pgArrayLiteral } from '../../sql/array-literal.js'
 import { findRoutine, matchesParams } from './find-routine.js'
 import { negotiate } from './negotiate.js'
 import { planReadTree, type PlanOptions } from './plan-read.js'
@@ -74,22 +75,38 @@ function callArgs(
       const param = routine.params[0]!
       return { kind: 'single', param, value: param.type === 'bytea' ? payload.raw : payload.raw.toString('utf8') }
     }
-    return { kind: 'json', json: JSON.stringify(payload.args), params: routine.params.filter((p) => keys.has(p.name)) }
+    const params = routine.params.filter((p) => keys.has(p.name))
+    const args = payload.bodyKind === 'json' ? payload.args : formArgs(payload.args, params)
+    return { kind: 'json', json: JSON.stringify(args), params }
   }
   const args: { param: RoutineParam; value: string }[] = []
   for (const param of routine.params) {
     const values = request.query.rpcArgs.filter(([name]) => name === param.name).map(([, value]) => value)
     if (values.length === 0) continue
-    // `v=1&v=2` fills a variadic parameter; `v={1,2}` is already an array literal
-    const value = param.variadic && (values.length > 1 || !values[0]!.startsWith('{')) ? arrayLiteral(values) : values[0]!
+    // `v=1&v=2` fills a variadic or array parameter; `v={1,2}` is already an array literal
+    const value = takesArray(param) && (values.length > 1 || (param.variadic && !values[0]!.startsWith('{'))) ? pgArrayLiteral(values) : values[0]!
     args.push({ param, value })
   }
   return { kind: 'direct', args }
 }
 
-/** A PostgreSQL array literal with every element quoted. */
-function arrayLiteral(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`
+function takesArray(param: RoutineParam): boolean {
+  return param.variadic || param.type.endsWith('[]')
+}
+
+/**
+ * Form and CSV values are text, and a repeated form key arrives as a list: a list fills an array or
+ * variadic parameter (so does one value for a variadic one, unless it is an array literal already);
+ * any other parameter takes the first value.
+ */
+function formArgs(args: Readonly<Record<string, unknown>>, params: readonly RoutineParam[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...args }
+  for (const param of params) {
+    const value = out[param.name]
+    if (Array.isArray(value)) out[param.name] = takesArray(param) ? value : value[0]
+    else if (param.variadic && typeof value === 'string' && !value.startsWith('{')) out[param.name] = [value]
+  }
+  return out
 }
 
 function shapeOf(routine: Routine): CallShape {

@@ -19,23 +19,29 @@ function argName(p: RoutineParam): Sql {
   return p.variadic ? sql`VARIADIC ${ident(p.name)}` : ident(p.name)
 }
 
-/** The FROM items that call the function, the call itself aliased `alias` (with a column list for scalars). */
+/**
+ * The FROM items that call the function, the call itself aliased `alias` (scalars expose their
+ * value as one column). A function returning an anonymous `record` has no column list to read it
+ * by, so it is called in a select list instead and its rows are values, as PostgREST does.
+ */
 function callFrom(plan: CallPlan, alias: Sql): Sql {
   const fn = qi({ schema: plan.routine.schema, name: plan.routine.name })
   const scalar = plan.shape === 'scalar' || plan.shape === 'setOfScalar' || plan.shape === 'void'
-  const as = scalar ? sql`${alias}(${SCALAR})` : alias
+  const asValue = plan.routine.returns.kind === 'scalar' && plan.routine.returns.type === 'record'
+  const call = (args: Sql, from: Sql = empty): Sql =>
+    asValue ? sql`${from}(SELECT ${fn}(${args}) AS ${SCALAR}) AS ${alias}` : sql`${from}${fn}(${args}) AS ${scalar ? sql`${alias}(${SCALAR})` : alias}`
   const args = plan.args
   switch (args.kind) {
     case 'single':
-      return sql`${fn}(${param(args.value)}::${catalogType(args.param.type)}) AS ${as}`
+      return call(sql`${param(args.value)}::${catalogType(args.param.castType)}`)
     case 'direct':
-      return sql`${fn}(${join(args.args.map((a) => sql`${argName(a.param)} := ${param(a.value)}::${catalogType(a.param.type)}`))}) AS ${as}`
+      return call(join(args.args.map((a) => sql`${argName(a.param)} := ${param(a.value)}::${catalogType(a.param.castType)}`)))
     case 'json': {
-      if (args.params.length === 0) return sql`${fn}() AS ${as}`
-      const columns = join(args.params.map((p) => sql`${ident(p.name)} ${catalogType(p.type)}`))
+      if (args.params.length === 0) return call(empty)
+      const columns = join(args.params.map((p) => sql`${ident(p.name)} ${catalogType(p.castType)}`))
       const body = ident('pgrst_body')
-      const call = join(args.params.map((p) => sql`${argName(p)} := ${body}.${ident(p.name)}`))
-      return sql`(SELECT ${param(args.json)}::json AS json_data) pgrst_payload, LATERAL (SELECT * FROM json_to_record(pgrst_payload.json_data) AS _(${columns})) ${body}, LATERAL ${fn}(${call}) AS ${as}`
+      const named = join(args.params.map((p) => sql`${argName(p)} := ${body}.${ident(p.name)}`))
+      return call(named, sql`(SELECT ${param(args.json)}::json AS json_data) pgrst_payload, LATERAL (SELECT * FROM json_to_record(pgrst_payload.json_data) AS _(${columns})) ${body}, LATERAL `)
     }
   }
 }

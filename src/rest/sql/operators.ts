@@ -43,9 +43,3 @@ export const IS_VALUES = {
   false: sql`IS FALSE`,
   unknown: sql`IS UNKNOWN`,
 } as const satisfies Record<IsValue, Sql>
-
-/** PostgREST's pgBuildArrayLiteral: every element double-quoted, `\` and `"` escaped, NULs dropped. */
-export function pgArrayLiteral(values: readonly string[]): string {
-  const items = values.map((v) => `"${v.replaceAll('\0', '').replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`)
-  return `{${items.join(',')}}`
-}

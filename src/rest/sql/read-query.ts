@@ -6,7 +6,8 @@ import type { AggregateFunction, Field, OpExpr } from '../api-request/types.js'
 import type { EmbedPlan, PlanCondition, PlanField, PlanOrderTerm, ReadNode, SelectField } from '../plan/types.js'
 import type { Relationship } from '../../schema-cache/types.js'
 import { castTo, empty, ident, join, param, qi, sql, type CastType, type Sql } from '../../sql/fragment.js'
-import { FTS_FUNCTIONS, IS_VALUES, pgArrayLiteral, QUANT_OPERATORS, SIMPLE_OPERATORS } from './operators.js'
+import { pgArrayLiteral } from '../../sql/array-literal.js'
+import { FTS_FUNCTIONS, IS_VALUES, QUANT_OPERATORS, SIMPLE_OPERATORS } from './operators.js'
 
 /** `alias."col"` followed by its JSON path: keys and indexes are typed parameters. */
 export function fieldSql(alias: string, field: Field, isJson: boolean): Sql {
