@@ -274,7 +274,47 @@ select
      and p.prokind = 'f'
      and an.nspname = any($1::text[])
      and rn.nspname = any($1::text[])
-  ) as computed
+  ) as computed,
+  -- media type handlers (PostgREST's): domains named like a media type (or */*), returned by a
+  -- one-argument aggregate over a relation's row type or anyelement (a handler for that relation or
+  -- for all), or by a function (a handler for that function)
+  (select coalesce(json_agg(json_build_object(
+      'kind', h.kind,
+      'schema', h.schema,
+      'name', h.name,
+      'targetSchema', h.target_schema,
+      'targetName', h.target_name,
+      'mediaType', h.media_type,
+      'binary', h.is_binary
+    ) order by h.target_schema, h.target_name, h.media_type, h.schema, h.name), '[]'::json)
+   from (
+     select 'aggregate' as kind, pn.nspname as schema, p.proname as name,
+            case when at.oid = 'anyelement'::regtype then null else atn.nspname end as target_schema,
+            case when at.oid = 'anyelement'::regtype then null else ac.relname end as target_name,
+            lower(mt.typname) as media_type, db.base_oid = 'bytea'::regtype as is_binary
+     from pg_proc p
+     join pg_namespace pn on pn.oid = p.pronamespace
+     join pg_aggregate agg on agg.aggfnoid = p.oid
+     join pg_type mt on mt.oid = p.prorettype and mt.typtype = 'd'
+     join domain_base db on db.domain_oid = mt.oid
+     join pg_type at on at.oid = p.proargtypes[0]
+     join pg_namespace atn on atn.oid = at.typnamespace
+     left join pg_class ac on ac.reltype = at.oid and ac.relkind in ('r', 'v', 'm', 'f', 'p')
+     where pn.nspname = any($1::text[]) and p.pronargs = 1
+       and (mt.typname ~* '^[A-Za-z0-9.-]+/[A-Za-z0-9.+-]+$' or mt.typname = '*/*')
+       and (at.oid = 'anyelement'::regtype or ac.oid is not null)
+     union all
+     select 'function', mtn.nspname, mt.typname, pn.nspname, p.proname,
+            lower(mt.typname), db.base_oid = 'bytea'::regtype
+     from pg_proc p
+     join pg_namespace pn on pn.oid = p.pronamespace
+     join pg_type mt on mt.oid = p.prorettype and mt.typtype = 'd'
+     join pg_namespace mtn on mtn.oid = mt.typnamespace
+     join domain_base db on db.domain_oid = mt.oid
+     where pn.nspname = any($1::text[]) and p.prokind = 'f' and not p.proretset
+       and (mt.typname ~* '^[A-Za-z0-9.-]+/[A-Za-z0-9.+-]+$' or mt.typname = '*/*')
+   ) h
+  ) as media_handlers
 `
 
 // ---- result shapes ----
@@ -353,7 +393,20 @@ export const rawComputed = z.object({
   rows: z.number(),
 })
 
+export const rawMediaHandler = z.object({
+  kind: z.enum(['aggregate', 'function']),
+  /** the aggregate, or (function handlers) the domain the function returns */
+  schema: z.string(),
+  name: z.string(),
+  /** the relation (aggregates) or function it handles; null = every relation (anyelement) */
+  targetSchema: z.string().nullable(),
+  targetName: z.string().nullable(),
+  mediaType: z.string(),
+  binary: z.boolean(),
+})
+
 export type RawColumn = z.infer<typeof rawColumn>
+export type RawMediaHandler = z.infer<typeof rawMediaHandler>
 export type RawRelation = z.infer<typeof rawRelation>
 export type RawConstraint = z.infer<typeof rawConstraint>
 export type RawView = z.infer<typeof rawView>
@@ -367,4 +420,5 @@ export type Catalog = Readonly<{
   views: readonly RawView[]
   routines: readonly RawRoutine[]
   computed: readonly RawComputed[]
+  mediaHandlers: readonly RawMediaHandler[]
 }>

@@ -14,6 +14,7 @@ import {
   ROUTINES_SQL,
   rawComputed,
   rawConstraint,
+  rawMediaHandler,
   rawRelation,
   rawRoutine,
   rawView,
@@ -30,8 +31,8 @@ import {
   parentCardinality,
 } from './infer-relationships.js'
 import { groupRoutines } from './to-routine.js'
-import type { Relationship, SchemaCache, Table, TableKind } from './types.js'
-import { tableKey } from './types.js'
+import type { MediaHandler, Relationship, SchemaCache, Table, TableKind } from './types.js'
+import { mediaHandlerKey, tableKey } from './types.js'
 import { viewKeyColumns, viewPrimaryKey } from './view-keys.js'
 
 /** Runs one parameterised statement and returns its rows (a Database.query or a PGlite adapter). */
@@ -50,6 +51,7 @@ export async function loadSchemaCache(query: CatalogQuery, schemas: readonly str
     views: column(keyRows, 'views', rawView),
     routines: column(routineRows, 'routines', rawRoutine),
     computed: column(routineRows, 'computed', rawComputed),
+    mediaHandlers: column(routineRows, 'media_handlers', rawMediaHandler),
   }
   const zoneRows = await query(TIMEZONES_SQL)
   const timezones = new Set(column(zoneRows, 'names', z.string()))
@@ -128,5 +130,12 @@ export function assembleSchemaCache(schemas: readonly string[], catalog: Catalog
     tables,
     relationships: groupRelationships(relationships, computed),
     routines: groupRoutines(catalog.routines),
+    mediaHandlers: new Map(
+      catalog.mediaHandlers.map((h) => {
+        const target = h.targetSchema === null || h.targetName === null ? undefined : { schema: h.targetSchema, name: h.targetName }
+        const handler: MediaHandler = { kind: h.kind, function: { schema: h.schema, name: h.name }, mediaType: h.mediaType, binary: h.binary }
+        return [mediaHandlerKey(target, h.mediaType), h.kind === 'aggregate' && target ? { ...handler, target } : handler]
+      }),
+    ),
   }
 }

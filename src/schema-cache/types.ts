@@ -124,7 +124,30 @@ export type SchemaCache = Readonly<{
   routines: ReadonlyMap<string, readonly Routine[]>
   /** pg_timezone_names, for `Prefer: timezone=` */
   timezones?: ReadonlySet<string>
+  /** key: mediaHandlerKey(target, media type) */
+  mediaHandlers?: ReadonlyMap<string, MediaHandler>
 }>
+
+/**
+ * A media type handler (PostgREST's): an aggregate that renders a relation's rows, or a domain a
+ * function returns, in the media type the domain is named after.
+ */
+export type MediaHandler = Readonly<{
+  kind: 'aggregate' | 'function'
+  /** the aggregate, or the domain to cast a function's value to */
+  function: QualifiedIdentifier
+  /** an aggregate's relation, whose row type the rows are cast to; undefined for anyelement */
+  target?: QualifiedIdentifier
+  /** lower-cased domain name: `text/plain`, `application/vnd.twkb`, or star-slash-star */
+  mediaType: string
+  /** over bytea: the body is bytes, not text */
+  binary: boolean
+}>
+
+/** target: a relation or function, or undefined for every relation (an aggregate over anyelement). */
+export function mediaHandlerKey(target: QualifiedIdentifier | undefined, mediaType: string): string {
+  return `${target ? tableKey(target) : '*'}\u0000${mediaType}`
+}
 
 export function tableKey(id: QualifiedIdentifier): string {
   return `${id.schema}.${id.name}`

@@ -10,7 +10,7 @@ import type { ApiRequest } from '../api-request/api-request.js'
 import type { RpcPayload } from '../api-request/rpc-payload.js'
 import { pgArrayLiteral } from '../../sql/array-literal.js'
 import { findRoutine, matchesParams } from './find-routine.js'
-import { negotiate } from './negotiate.js'
+import { negotiate, selectsDefault, singleColumn } from './negotiate.js'
 import { planReadTree, type PlanOptions } from './plan-read.js'
 import { planTransaction } from './plan-transaction.js'
 import { preferenceApplied } from './preference-applied.js'
@@ -36,7 +36,13 @@ export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanO
   }
   const paging = scalarPaging(request, options.maxRows)
   const timezone = resolveTimezone(request.preferences, cache)
-  const mediaType = negotiate(request)
+  const returns = routine.returns
+  const mediaType = negotiate(request, {
+    cache,
+    target: { schema: routine.schema, name: returns.kind === 'composite' && !returns.isRecord ? returns.relation.name : routine.name },
+    defaultSelect: selectsDefault(request),
+    raw: root ? singleColumn(root) : shape === 'void' ? undefined : { column: 'pgrst_scalar', binary: returns.kind === 'scalar' && returns.type === 'bytea' },
+  })
   const transaction = planTransaction(request, options.txEnd, {
     readOnly: !isPost || routine.volatility !== 'volatile',
     mediaType,

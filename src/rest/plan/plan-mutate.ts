@@ -10,7 +10,7 @@ import type { SchemaCache, Table } from '../../schema-cache/types.js'
 import type { ApiRequest } from '../api-request/api-request.js'
 import type { Payload, Row } from '../api-request/payload.js'
 import { findTableOrThrow } from './find-table.js'
-import { negotiate } from './negotiate.js'
+import { negotiate, selectsDefault, singleColumn } from './negotiate.js'
 import { planReadTree } from './plan-read.js'
 import { planTransaction } from './plan-transaction.js'
 import { preferenceApplied } from './preference-applied.js'
@@ -48,7 +48,7 @@ export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppC
 
   const timezone = resolveTimezone(prefs, cache)
   const returning = prefs.return ?? 'minimal'
-  const mediaType = negotiate(request)
+  const mediaType = negotiate(request, { cache, target: root.qi, defaultSelect: selectsDefault(request), raw: singleColumn(root) })
   const transaction = planTransaction(request, config.txEnd, {
     readOnly: false,
     mediaType,

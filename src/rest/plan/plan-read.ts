@@ -7,7 +7,7 @@ import type { AppConfig } from '../../config/app-config.js'
 import { errors } from '../../errors/catalog.js'
 import type { SchemaCache, Table } from '../../schema-cache/types.js'
 import type { ApiRequest } from '../api-request/api-request.js'
-import { negotiate } from './negotiate.js'
+import { negotiate, selectsDefault, singleColumn } from './negotiate.js'
 import type { EmbedPath, Field, Filter, LogicTree, OrderTerm, SelectItem } from '../api-request/types.js'
 import { asCastType, type CastType, type QualifiedIdentifier } from '../../sql/fragment.js'
 import { findRelationship, isToOne } from './find-relationship.js'
@@ -38,7 +38,7 @@ export function planRead(request: ApiRequest, cache: SchemaCache, options: PlanO
   const table = findTableOrThrow(cache, request.schema, request.target.name)
   const { root, hasAggregates } = planReadTree(request, cache, table, options)
   const timezone = resolveTimezone(request.preferences, cache)
-  const mediaType = negotiate(request)
+  const mediaType = negotiate(request, { cache, target: root.qi, defaultSelect: selectsDefault(request), raw: singleColumn(root) })
   const transaction = planTransaction(request, options.txEnd, { readOnly: true, mediaType })
   return {
     kind: 'read',

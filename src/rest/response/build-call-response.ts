@@ -5,7 +5,7 @@
  */
 import type { ResultRow } from '../../db/database.js'
 import type { ApiRequest } from '../api-request/api-request.js'
-import { contentTypeOf } from '../api-request/media-type.js'
+import { bodyBytes, contentTypeOf } from '../api-request/media-type.js'
 import type { CallPlan } from '../plan/types.js'
 import { contentRange, readStatus } from './content-range.js'
 import { gucHeaders, gucStatus, mergeHeaders } from './guc-overrides.js'
@@ -24,6 +24,6 @@ export function buildCallResponse(request: ApiRequest, plan: CallPlan, row: Resu
   }
   const status = readStatus(lower, pageTotal, total)
   headers['Content-Type'] = contentTypeOf(plan.mediaType)
-  const body = plan.headOnly ? undefined : Buffer.from(row?.body ?? 'null')
+  const body = plan.headOnly ? undefined : bodyBytes(plan.mediaType, row?.body ?? 'null')
   return { status: gucStatus(row?.response_status) ?? status, headers: mergeHeaders(headers, overrides), body }
 }

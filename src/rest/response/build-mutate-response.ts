@@ -4,7 +4,7 @@
  */
 import type { ResultRow } from '../../db/database.js'
 import type { ApiRequest } from '../api-request/api-request.js'
-import { contentTypeOf } from '../api-request/media-type.js'
+import { bodyBytes, contentTypeOf } from '../api-request/media-type.js'
 import type { MutatePlan } from '../plan/types.js'
 import { gucHeaders, gucStatus, mergeHeaders } from './guc-overrides.js'
 import type { HttpResponse } from './http-response.js'
@@ -64,7 +64,7 @@ export function buildMutateResponse(request: ApiRequest, plan: MutatePlan, row: 
   if (withBody) {
     headers['Content-Type'] = contentTypeOf(plan.mediaType)
     // A single JSON object sent without vnd.pgrst.object still gets an array back, as PostgREST does.
-    body = Buffer.from(row?.body ?? '[]')
+    body = bodyBytes(plan.mediaType, row?.body ?? '[]')
   } else if (status !== 204) {
     body = Buffer.alloc(0)
   }

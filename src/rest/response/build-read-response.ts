@@ -4,7 +4,7 @@
  */
 import type { ResultRow } from '../../db/database.js'
 import type { ApiRequest } from '../api-request/api-request.js'
-import { contentTypeOf } from '../api-request/media-type.js'
+import { bodyBytes, contentTypeOf } from '../api-request/media-type.js'
 import type { ReadPlan } from '../plan/types.js'
 import { contentRange, readStatus } from './content-range.js'
 import { gucHeaders, gucStatus, mergeHeaders } from './guc-overrides.js'
@@ -24,6 +24,6 @@ export function buildReadResponse(request: ApiRequest, plan: ReadPlan, row: Resu
   if (plan.preferenceApplied.length > 0) headers['Preference-Applied'] = plan.preferenceApplied.join(', ')
   const overrides = gucHeaders(row?.response_headers)
   const finalStatus = gucStatus(row?.response_status) ?? status
-  const body = plan.headOnly ? undefined : Buffer.from(row?.body ?? '[]')
+  const body = plan.headOnly ? undefined : bodyBytes(plan.mediaType, row?.body ?? '[]')
   return { status: finalStatus, headers: mergeHeaders(headers, overrides), body }
 }

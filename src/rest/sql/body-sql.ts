@@ -4,11 +4,14 @@
  * Query/SqlFragment.hs (asJsonF, asCsvF, asGeoJsonF).
  */
 import type { MediaType } from '../api-request/media-type.js'
-import { sql, type Sql } from '../../sql/fragment.js'
+import { ident, qi, sql, type Sql } from '../../sql/fragment.js'
 
 const T = sql`"_postgrest_t"`
 
 const SOURCE = sql`"pgrst_source"`
+
+/** the value column of a function returning a scalar */
+export const SCALAR = ident('pgrst_scalar')
 
 export function bodySql(mediaType: MediaType, headOnly: boolean): Sql {
   if (headOnly) return sql`''`
@@ -29,5 +32,17 @@ export function bodySql(mediaType: MediaType, headOnly: boolean): Sql {
     case 'geojson':
       // PostGIS 3: each row a Feature, its first geometry column the geometry and the rest its properties
       return sql`json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(ST_AsGeoJSON(${T})::json), '[]'))::text`
+    case 'handler': {
+      const h = mediaType.handler
+      // a function handler: the function's one value, as the domain it returns
+      if (h.kind === 'function') return sql`((array_agg(${T}.${SCALAR}))[1])::text`
+      return sql`${qi(h.function)}(${h.target ? sql`${T}::${qi(h.target)}` : T})::text`
+    }
+    case 'raw': {
+      const column = sql`${T}.${ident(mediaType.column)}`
+      return mediaType.binary
+        ? sql`coalesce(string_agg(${column}, ''::bytea), ''::bytea)::text`
+        : sql`coalesce(string_agg((${column})::text, ''), '')`
+    }
   }
 }

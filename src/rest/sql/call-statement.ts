@@ -8,11 +8,10 @@
 import type { CallPlan } from '../plan/types.js'
 import type { RoutineParam } from '../../schema-cache/types.js'
 import { catalogType, empty, ident, join, param, qi, sql, type Sql } from '../../sql/fragment.js'
-import { bodySql } from './body-sql.js'
+import { bodySql, SCALAR } from './body-sql.js'
 import { nodeSelect } from './read-query.js'
 
 const T = sql`"_postgrest_t"`
-const SCALAR = ident('pgrst_scalar')
 const CALL = ident('pgrst_call')
 
 function argName(p: RoutineParam): Sql {
@@ -78,6 +77,10 @@ function sourceSelects(plan: CallPlan, from: (alias: Sql) => Sql): { rows: Sql; 
 function callBody(plan: CallPlan): Sql {
   if (plan.headOnly || plan.shape === 'void') return sql`''`
   const scalar = plan.shape === 'scalar' || plan.shape === 'setOfScalar'
+  const handler = plan.mediaType.kind === 'handler' ? plan.mediaType.handler : undefined
+  // an aggregate handler over scalar results takes the values, not the rows
+  if (handler?.kind === 'aggregate' && scalar) return sql`${qi(handler.function)}(${T}.${SCALAR})::text`
+  if (plan.mediaType.kind === 'handler' || plan.mediaType.kind === 'raw') return bodySql(plan.mediaType, false)
   if (scalar) {
     // scalar results are values, not rows: the value itself, or an array of them
     const values = sql`json_agg(${T}.${SCALAR})`
