@@ -100,6 +100,17 @@ export const configSchema = z.object({
     .regex(/^[^.]+(\.[^.]+)?$/, 'must be a function name, optionally schema-qualified: schema.function')
     .transform((s) => (s.includes('.') ? { schema: s.slice(0, s.indexOf('.')), name: s.slice(s.indexOf('.') + 1) } : { schema: '', name: s }))
     .optional(),
+  /** `schema.function` answering GET / instead of the OpenAPI document (db-root-spec) */
+  DATA_API_ROOT_SPEC: z
+    .string()
+    .regex(/^[^.]+(\.[^.]+)?$/, 'must be a function name, optionally schema-qualified: schema.function')
+    .transform((s) => (s.includes('.') ? { schema: s.slice(0, s.indexOf('.')), name: s.slice(s.indexOf('.') + 1) } : { schema: '', name: s }))
+    .optional(),
+  /** a request header echoed on the response, e.g. X-Request-Id (server-trace-header) */
+  DATA_API_SERVER_TRACE_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name')
+    .optional(),
   /** the OpenAPI document at the root: only what the role may use, everything, or none (PGRST126) */
   DATA_API_OPENAPI_MODE: z.enum(['follow-privileges', 'ignore-privileges', 'disabled']).default('follow-privileges'),
   /** answers carry a Server-Timing header with each stage's duration (server-timing-enabled) */
@@ -153,6 +164,12 @@ export type AppConfig = Readonly<{
   aggregatesEnabled: boolean
   /** db-pre-request: called in every request's transaction before the main query */
   preRequest: Readonly<{ schema: string; name: string }> | undefined
+  /** db-root-spec: the function answering GET / */
+  rootSpec: Readonly<{ schema: string; name: string }> | undefined
+  /** server-trace-header: echoed from the request on every REST answer */
+  serverTraceHeader: string | undefined
+  /** app.settings.*: from DATA_API_APP_SETTINGS_<NAME> variables, set in every request's transaction */
+  appSettings: Readonly<Record<string, string>>
   openApiMode: 'follow-privileges' | 'ignore-privileges' | 'disabled'
   /** a Server-Timing header on REST answers */
   serverTimingEnabled: boolean

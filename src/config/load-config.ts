@@ -37,12 +37,27 @@ const FIELD_OF_VARIABLE: Readonly<Record<string, keyof AppConfig>> = {
   DATA_API_MAX_BODY_BYTES: 'maxBodyBytes',
   DATA_API_AGGREGATES_ENABLED: 'aggregatesEnabled',
   DATA_API_PRE_REQUEST: 'preRequest',
+  DATA_API_ROOT_SPEC: 'rootSpec',
+  DATA_API_SERVER_TRACE_HEADER: 'serverTraceHeader',
   DATA_API_OPENAPI_MODE: 'openApiMode',
   DATA_API_SERVER_TIMING_ENABLED: 'serverTimingEnabled',
   DATA_API_OPENAPI_SECURITY_ACTIVE: 'openApiSecurityActive',
   DATA_API_OPENAPI_SERVER_PROXY_URI: 'openApiServerProxyUri',
   DATA_API_PLAN_ENABLED: 'planEnabled',
   DATA_API_LOG_LEVEL: 'logLevel',
+}
+
+const APP_SETTINGS_PREFIX = 'DATA_API_APP_SETTINGS_'
+
+/** DATA_API_APP_SETTINGS_JWT_SECRET=x → { jwt_secret: 'x' }, visible to SQL as app.settings.jwt_secret (PostgREST's app.settings.*). */
+function appSettings(present: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(present)) {
+    if (name.startsWith(APP_SETTINGS_PREFIX) && name.length > APP_SETTINGS_PREFIX.length && value !== undefined) {
+      out[name.slice(APP_SETTINGS_PREFIX.length).toLowerCase()] = value
+    }
+  }
+  return out
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
@@ -82,6 +97,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     corsOrigins: c.DATA_API_CORS_ORIGINS,
     aggregatesEnabled: c.DATA_API_AGGREGATES_ENABLED,
     preRequest: c.DATA_API_PRE_REQUEST,
+    rootSpec: c.DATA_API_ROOT_SPEC,
+    serverTraceHeader: c.DATA_API_SERVER_TRACE_HEADER,
+    appSettings: appSettings(present),
     openApiMode: c.DATA_API_OPENAPI_MODE,
     serverTimingEnabled: c.DATA_API_SERVER_TIMING_ENABLED,
     openApiSecurityActive: c.DATA_API_OPENAPI_SECURITY_ACTIVE,

@@ -40,6 +40,14 @@ export type RestDeps = Readonly<{
 }>
 
 export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
+  const response = await answer(deps, raw)
+  // server-trace-header: the request's value echoed on every answer, errors included
+  const trace = deps.config.serverTraceHeader
+  const value = trace === undefined ? undefined : headerValue(raw.headers[trace.toLowerCase()])
+  return value === undefined ? response : { ...response, headers: { ...response.headers, [trace!]: value } }
+}
+
+async function answer(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
   let auth: AuthResult | undefined
   const timing = deps.config.serverTimingEnabled ? new ServerTiming() : undefined
   try {
@@ -49,7 +57,12 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
     timing?.mark('jwt')
     const cache = deps.schemaCache.current()
     if (!cache) throw errors.noSchemaCache()
-    const parseOptions = { schemas: deps.config.schemas, allowTxOverride: deps.config.txEnd.endsWith('allow-override') }
+    const parseOptions = {
+      schemas: deps.config.schemas,
+      allowTxOverride: deps.config.txEnd.endsWith('allow-override'),
+      // with the OpenAPI document disabled, `/` answers PGRST126 whatever db-root-spec says
+      ...(deps.config.rootSpec && deps.config.openApiMode !== 'disabled' ? { rootSpec: deps.config.rootSpec.name } : {}),
+    }
     // Reads of a shape seen before skip parse, plan and SQL building: only their values change.
     const cached = isOptions ? undefined : deps.readShapes?.lookup(raw, cache, (templateRaw) => {
       const t = parseApiRequest(templateRaw, parseOptions)
@@ -72,7 +85,7 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
       path: request.path,
       headers: request.headers,
       cookies: request.cookies,
-      settings: transactionSettings(plan),
+      settings: transactionSettings(plan, deps.config.appSettings),
     })
     const preRequest = preRequestStatement(deps.config.preRequest)
     const main = cached?.main ?? (explained ? explainStatement(compile(mainStatement(plan)), explained.explain) : compile(mainStatement(plan)))
@@ -89,11 +102,14 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
   }
 }
 
-/** Settings the request's transaction runs with beyond its context: `Prefer: timezone=`, hoisted function settings. */
-function transactionSettings(plan: ActionPlan): readonly (readonly [string, string])[] {
+/** Settings the transaction runs with beyond the context: `Prefer: timezone=`, hoisted function settings, app.settings.*. */
+function transactionSettings(plan: ActionPlan, appSettings: Readonly<Record<string, string>>): (readonly [string, string])[] {
   const timezone = 'timezone' in plan ? plan.timezone : undefined
-  const hoisted = plan.transaction.settings
-  return timezone === undefined ? hoisted : [['timezone', timezone], ...hoisted]
+  return [
+    ...(timezone === undefined ? [] : [['timezone', timezone] as const]),
+    ...plan.transaction.settings,
+    ...Object.entries(appSettings).map(([name, value]) => [`app.settings.${name}`, value] as const),
+  ]
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

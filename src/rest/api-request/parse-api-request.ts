@@ -23,11 +23,16 @@ export type RawRequest = Readonly<{
   body: Buffer | undefined
 }>
 
-export type ParseOptions = Readonly<{ schemas: readonly string[]; allowTxOverride: boolean }>
+export type ParseOptions = Readonly<{
+  schemas: readonly string[]
+  allowTxOverride: boolean
+  /** db-root-spec: the function `/` calls instead of serving the OpenAPI document */
+  rootSpec?: string
+}>
 
 export function parseApiRequest(raw: RawRequest, options: ParseOptions): ApiRequest {
   const method = raw.method.toUpperCase()
-  const target = parseTarget(raw.path)
+  const target = parseTarget(raw.path, options.rootSpec)
   if (!METHODS.has(method)) {
     throw target.kind === 'routine' ? errors.unsupportedRpcMethod(method) : errors.unsupportedMethod(method)
   }
@@ -83,9 +88,9 @@ function decodeSegment(segment: string): string {
   }
 }
 
-export function parseTarget(path: string): Target {
+export function parseTarget(path: string, rootSpec?: string): Target {
   const segments = path.split('/').filter((s, i) => !(i === 0 && s === ''))
-  if (segments.length === 0 || (segments.length === 1 && segments[0] === '')) return { kind: 'root' }
+  if (segments.length === 0 || (segments.length === 1 && segments[0] === '')) return rootSpec === undefined ? { kind: 'root' } : { kind: 'routine', name: rootSpec }
   // the OpenAPI document also lives at a name tools look for
   if (segments.length === 1 && segments[0] === 'openapi.json') return { kind: 'root' }
   if (segments.length === 1) {
