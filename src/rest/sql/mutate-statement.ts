@@ -74,14 +74,42 @@ function insertSql(plan: MutatePlan, returning: Sql): Mutation {
   }
 }
 
+/**
+ * The columns the rest of the statement reads from the written rows: the representation's own,
+ * those its embeds join on and its order sorts by, the key for Location. Only these are returned,
+ * so a role with privileges on some columns only can write them (RETURNING needs SELECT on every
+ * column it names); without a representation, just a marker row per written row.
+ */
+function returnedColumns(plan: MutatePlan): Sql {
+  const alias = ident(plan.table.name)
+  const withBody = plan.returning === 'representation'
+  const names = new Set<string>(plan.returning === 'headers-only' ? plan.table.primaryKey : [])
+  if (withBody) {
+    const node = plan.representation
+    const isColumn = (name: string) => plan.table.columns.some((c) => c.name === name)
+    for (const f of node.fields) if (f.kind === 'field') names.add(f.field.field.name)
+    for (const t of node.order) if (t.target.kind === 'field') names.add(t.target.field.field.name)
+    for (const e of node.embeds) {
+      const rel = e.relationship
+      // a computed relationship or field takes the whole row
+      if (rel.kind === 'computed') return sql`${alias}.*`
+      const c = rel.cardinality
+      for (const [column] of c.kind === 'M2M' ? c.junction.sourceColumns.map(([j, t]) => [t, j] as const) : c.columns) names.add(column)
+    }
+    if (node.star || [...names].some((n) => !isColumn(n))) return sql`${alias}.*`
+  }
+  const columns = [...names].map((n) => sql`${alias}.${ident(n)}`)
+  return join([sql`1 AS ${ident('pgrst_row')}`, ...columns])
+}
+
 function mutationSql(plan: MutatePlan, withReturning: boolean): Mutation {
   const alias = plan.table.name
   const target = sql`${qi(plan.qi)} AS ${ident(alias)}`
   const trackInserted = plan.onConflict !== undefined && plan.table.kind === 'table'
   const returning = withReturning
-    ? sql` RETURNING ${ident(alias)}.*${trackInserted ? sql`, (${ident(alias)}.xmax = 0) AS ${ident('pgrst_inserted')}` : empty}`
+    ? sql` RETURNING ${returnedColumns(plan)}${trackInserted ? sql`, (${ident(alias)}.xmax = 0) AS ${ident('pgrst_inserted')}` : empty}`
     : empty
-  if (plan.noop) return { ctes: [], source: sql`SELECT ${ident(alias)}.*${plan.onConflict && plan.table.kind === 'table' ? sql`, false AS ${ident('pgrst_inserted')}` : empty} FROM ${target} WHERE false` }
+  if (plan.noop) return { ctes: [], source: sql`SELECT ${returnedColumns(plan)}${trackInserted ? sql`, false AS ${ident('pgrst_inserted')}` : empty} FROM ${target} WHERE false` }
   switch (plan.mutation) {
     case 'insert':
       return insertSql(plan, returning)
@@ -109,7 +137,8 @@ export function mutateStatement(plan: MutatePlan): Sql {
     return sql`${withSource(mutationSql(plan, false))} SELECT '0' AS page_total, NULL::text AS affected, NULL::text AS inserted, '' AS body, NULL::text AS location, ${gucs}`
   }
   const node = plan.representation
-  const representation = nodeSelect(node, { from: sql`${SOURCE} AS ${ident(node.alias)}`, where: [] })
+  const representation =
+    plan.returning === 'representation' ? nodeSelect(node, { from: sql`${SOURCE} AS ${ident(node.alias)}`, where: [] }) : sql`SELECT 1 FROM ${SOURCE}`
   const body = plan.returning === 'representation' ? bodySql(plan.mediaType, false) : sql`''`
   const trackInserted = plan.onConflict !== undefined && plan.table.kind === 'table'
   const inserted = trackInserted ? sql`(SELECT pg_catalog.count(*) FROM ${SOURCE} WHERE ${ident('pgrst_inserted')})::text` : sql`NULL::text`
