@@ -67,15 +67,15 @@ async function answer(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
     const cached = isOptions ? undefined : deps.readShapes?.lookup(raw, cache, (templateRaw) => {
       const t = parseApiRequest(templateRaw, parseOptions)
       if (explainRequest(t, deps.config.planEnabled)) return undefined
-      const tPlan = planAction(t, cache, deps.config, { dbName: deps.db.name })
+      const tPlan = planAction(t, cache, deps.config, { dbName: deps.db.name, role: auth!.role })
       return { request: t, plan: tPlan, main: compile(mainStatement(tPlan)) }
-    })
+    }, auth?.role)
     const request = cached?.request ?? parseApiRequest(raw, parseOptions)
     timing?.mark('parse')
     if (request.method === 'OPTIONS') return optionsResponse(request, cache)
     // Accept: application/vnd.pgrst.plan plans the request for its `for` media type, then explains it
     const explained = cached ? undefined : explainRequest(request, deps.config.planEnabled)
-    const plan = cached?.plan ?? planAction(explained?.request ?? request, cache, deps.config, { dbName: deps.db.name })
+    const plan = cached?.plan ?? planAction(explained?.request ?? request, cache, deps.config, { dbName: deps.db.name, ...(auth ? { role: auth.role } : {}) })
     const env = envStatement({
       schema: request.schema,
       extraSearchPath: deps.config.extraSearchPath,

@@ -109,7 +109,22 @@ columns as (
     and not a.attisdropped
   group by a.attrelid
 )
-select coalesce(json_agg(json_build_object(
+select (
+  -- roles that may read only some columns of a relation (column-level grants, no table-level
+  -- SELECT), with those columns: their select=* reads just these
+  select coalesce(json_agg(json_build_object('schema', e.nspname, 'table', e.relname, 'role', r.rolname, 'columns', g.columns)), '[]'::json)
+  from exposed e
+  cross join pg_roles r
+  cross join lateral (
+    select array_agg(a.attname::text order by a.attnum) as columns
+    from pg_attribute a
+    where a.attrelid = e.oid and a.attnum > 0 and not a.attisdropped and has_column_privilege(r.oid, e.oid, a.attnum, 'SELECT')
+  ) g
+  where exists (select from pg_attribute a where a.attrelid = e.oid and a.attacl is not null)
+    and not r.rolsuper and not starts_with(r.rolname, 'pg_')
+    and not has_table_privilege(r.oid, e.oid, 'SELECT') and g.columns is not null
+) as column_grants,
+coalesce(json_agg(json_build_object(
   'oid', e.oid::int8,
   'schema', e.nspname,
   'name', e.relname,
@@ -335,6 +350,8 @@ export const rawColumn = z.object({
   isTsvector: z.boolean(),
 })
 
+export const rawColumnGrant = z.object({ schema: z.string(), table: z.string(), role: z.string(), columns: z.array(z.string()) })
+
 export const rawRelation = z.object({
   oid: z.number(),
   schema: z.string(),
@@ -407,6 +424,7 @@ export const rawMediaHandler = z.object({
 
 export type RawColumn = z.infer<typeof rawColumn>
 export type RawMediaHandler = z.infer<typeof rawMediaHandler>
+export type RawColumnGrant = z.infer<typeof rawColumnGrant>
 export type RawRelation = z.infer<typeof rawRelation>
 export type RawConstraint = z.infer<typeof rawConstraint>
 export type RawView = z.infer<typeof rawView>
@@ -421,4 +439,5 @@ export type Catalog = Readonly<{
   routines: readonly RawRoutine[]
   computed: readonly RawComputed[]
   mediaHandlers: readonly RawMediaHandler[]
+  columnGrants: readonly RawColumnGrant[]
 }>

@@ -13,6 +13,7 @@ import {
   RELATIONS_SQL,
   ROUTINES_SQL,
   rawComputed,
+  rawColumnGrant,
   rawConstraint,
   rawMediaHandler,
   rawRelation,
@@ -47,6 +48,7 @@ export async function loadSchemaCache(query: CatalogQuery, schemas: readonly str
   const routineRows = await query(ROUTINES_SQL, params)
   const catalog: Catalog = {
     relations: column(relationRows, 'relations', rawRelation),
+    columnGrants: column(relationRows, 'column_grants', rawColumnGrant),
     constraints: column(keyRows, 'constraints', rawConstraint),
     views: column(keyRows, 'views', rawView),
     routines: column(routineRows, 'routines', rawRoutine),
@@ -130,6 +132,12 @@ export function assembleSchemaCache(schemas: readonly string[], catalog: Catalog
     tables,
     relationships: groupRelationships(relationships, computed),
     routines: groupRoutines(catalog.routines),
+    columnGrants: new Map(
+      [...groupBy(catalog.columnGrants, (g) => tableKey({ schema: g.schema, name: g.table }))].map(([key, grants]) => [
+        key,
+        new Map(grants.map((g) => [g.role, g.columns])),
+      ]),
+    ),
     mediaHandlers: new Map(
       catalog.mediaHandlers.map((h) => {
         const target = h.targetSchema === null || h.targetName === null ? undefined : { schema: h.targetSchema, name: h.targetName }

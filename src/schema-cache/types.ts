@@ -124,6 +124,8 @@ export type SchemaCache = Readonly<{
   routines: ReadonlyMap<string, readonly Routine[]>
   /** pg_timezone_names, for `Prefer: timezone=` */
   timezones?: ReadonlySet<string>
+  /** tableKey → role → the columns that role may read, for roles with column-level SELECT only */
+  columnGrants?: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>
   /** key: mediaHandlerKey(target, media type) */
   mediaHandlers?: ReadonlyMap<string, MediaHandler>
 }>

@@ -12,10 +12,14 @@ import { planRead } from './plan-read.js'
 import type { ActionPlan } from './types.js'
 
 /** What the plan may need from outside the request: the database name the API is served under. */
-export type PlanContext = Readonly<{ dbName?: string }>
+export type PlanContext = Readonly<{
+  dbName?: string
+  /** the request's role (column-level grants decide what `*` means) */
+  role?: string
+}>
 
 export function planAction(request: ApiRequest, cache: SchemaCache, config: AppConfig, context: PlanContext = {}): ActionPlan {
-  const options = { maxRows: config.maxRows, aggregatesEnabled: config.aggregatesEnabled, txEnd: config.txEnd }
+  const options = { maxRows: config.maxRows, aggregatesEnabled: config.aggregatesEnabled, txEnd: config.txEnd, ...(context.role === undefined ? {} : { role: context.role }) }
   switch (request.target.kind) {
     case 'root':
       return planOpenApi(request, cache, config, context.dbName)
@@ -23,6 +27,6 @@ export function planAction(request: ApiRequest, cache: SchemaCache, config: AppC
       return planCall(request, cache, options)
     case 'relation':
       if (request.method === 'GET' || request.method === 'HEAD') return planRead(request, cache, options)
-      return planMutate(request, cache, config)
+      return planMutate(request, cache, config, context.role)
   }
 }

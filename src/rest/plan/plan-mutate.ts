@@ -17,14 +17,14 @@ import { preferenceApplied } from './preference-applied.js'
 import { resolveTimezone } from './resolve-timezone.js'
 import type { MutatePlan, ReadNode } from './types.js'
 
-export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppConfig): MutatePlan {
+export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppConfig, role?: string): MutatePlan {
   if (request.target.kind !== 'relation') throw errors.invalidPath()
   const table = findTableOrThrow(cache, request.schema, request.target.name)
   const prefs = request.preferences
   const isPut = request.method === 'PUT'
   const mutation = request.method === 'DELETE' ? 'delete' : request.method === 'PATCH' ? 'update' : 'insert'
 
-  const { root } = planReadTree(request, cache, table, { maxRows: undefined, aggregatesEnabled: config.aggregatesEnabled, txEnd: config.txEnd })
+  const { root } = planReadTree(request, cache, table, { maxRows: undefined, aggregatesEnabled: config.aggregatesEnabled, txEnd: config.txEnd, ...(role === undefined ? {} : { role }) })
   const rootLimits = request.query.limits.find((l) => l.path.length === 0)
   if (isPut && rootLimits && (rootLimits.limit !== undefined || rootLimits.offset !== undefined)) throw errors.putLimitNotAllowed()
 

@@ -5,7 +5,7 @@
  */
 import type { AppConfig } from '../../config/app-config.js'
 import { errors } from '../../errors/catalog.js'
-import type { SchemaCache, Table } from '../../schema-cache/types.js'
+import { tableKey, type SchemaCache, type Table } from '../../schema-cache/types.js'
 import type { ApiRequest } from '../api-request/api-request.js'
 import { negotiate, selectsDefault, singleColumn } from './negotiate.js'
 import type { EmbedPath, Field, Filter, LogicTree, OrderTerm, SelectItem } from '../api-request/types.js'
@@ -17,7 +17,13 @@ import { preferenceApplied } from './preference-applied.js'
 import { resolveTimezone } from './resolve-timezone.js'
 import type { EmbedPlan, HoistedAggregate, PlanCondition, PlanField, PlanOrderTerm, ReadNode, ReadPlan, SelectField } from './types.js'
 
-export type PlanOptions = Readonly<{ maxRows: number | undefined; aggregatesEnabled: boolean; txEnd: AppConfig['txEnd'] }>
+export type PlanOptions = Readonly<{
+  maxRows: number | undefined
+  aggregatesEnabled: boolean
+  txEnd: AppConfig['txEnd']
+  /** the role the request runs as: `*` means the columns it may read */
+  role?: string
+}>
 
 /** Mutable while the tree is being built; frozen into ReadNode at the end. */
 type Draft = {
@@ -157,9 +163,13 @@ function buildDraft(
   }
   for (const item of select) {
     switch (item.kind) {
-      case 'star':
-        draft.star = true
+      case 'star': {
+        // a role that may read some columns only: `*` is those columns (PostgreSQL refuses `t.*`)
+        const granted = options.role === undefined ? undefined : cache.columnGrants?.get(tableKey(draft.qi))?.get(options.role)
+        if (granted) for (const name of granted) draft.fields.push({ kind: 'field', field: planField(table, { name, jsonPath: [] }), outputName: name })
+        else draft.star = true
         break
+      }
       case 'count':
         draft.fields.push({ kind: 'count', outputName: item.alias ?? 'count', cast: castOrThrow(item.cast, 'count()') })
         break
