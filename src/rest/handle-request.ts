@@ -20,6 +20,7 @@ import { execute, executeExplain } from './execute/execute.js'
 import { buildExplainResponse } from './response/build-explain-response.js'
 import { buildResponse } from './response/build-response.js'
 import type { HttpResponse } from './response/http-response.js'
+import { plannedCountStatement } from './sql/count-statement.js'
 import { envStatement } from './sql/env-statement.js'
 import { compile } from '../sql/fragment.js'
 import { mainStatement } from './sql/main-statement.js'
@@ -68,6 +69,8 @@ async function answer(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
       const t = parseApiRequest(templateRaw, parseOptions)
       if (explainRequest(t, deps.config.planEnabled)) return undefined
       const tPlan = planAction(t, cache, deps.config, { dbName: deps.db.name, role: auth!.role })
+      // the planner's count is asked with the request's own values: not templatable
+      if (plannedCountStatement(tPlan)) return undefined
       return { request: t, plan: tPlan, main: compile(mainStatement(tPlan)) }
     }, auth?.role)
     const request = cached?.request ?? parseApiRequest(raw, parseOptions)
@@ -90,7 +93,8 @@ async function answer(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
     const preRequest = preRequestStatement(deps.config.preRequest)
     const main = cached?.main ?? (explained ? explainStatement(compile(mainStatement(plan)), explained.explain) : compile(mainStatement(plan)))
     timing?.mark('plan')
-    const statements = { env, ...(preRequest ? { preRequest } : {}), main }
+    const plannedCount = explained ? undefined : plannedCountStatement(plan)
+    const statements = { env, ...(preRequest ? { preRequest } : {}), main, ...(plannedCount ? { plannedCount } : {}) }
     const rows = explained ? await executeExplain(deps.db, plan, statements, auth!.role) : await execute(deps.db, plan, statements, auth!.role)
     timing?.mark('transaction')
     const response = explained ? buildExplainResponse(explained.explain, rows, request.method === 'HEAD') : buildResponse(request, plan, rows[0])

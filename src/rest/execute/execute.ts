@@ -20,15 +20,43 @@ export type Statements = Readonly<{
   /** db-pre-request */
   preRequest?: CompiledSql
   main: CompiledSql
+  /** count=planned|estimated: the EXPLAIN whose row estimate may be the total (count-statement.ts) */
+  plannedCount?: CompiledSql
 }>
 
 /** Runs the request's statements; resolves to the main statement's rows once the transaction has ended. */
 export async function execute(db: Database, plan: ActionPlan, statements: Statements, role: string): Promise<readonly ResultRow[]> {
   try {
-    return await run(db, plan, statements)
+    const rows = await run(db, plan, statements)
+    return statements.plannedCount ? await withPlannedCount(db, plan, statements, rows) : rows
   } catch (err) {
     throw isRefusedRole(err) ? errors.roleRefused(role) : err
   }
+}
+
+/**
+ * count=planned: the total is the planner's estimate. count=estimated: the exact count of at most
+ * max-rows + 1 rows, or above max-rows the larger of it and the estimate (PostgREST's rule). The
+ * EXPLAIN runs in its own read-only transaction with the same request context (a second round
+ * trip, only for these counts).
+ */
+async function withPlannedCount(db: Database, plan: ActionPlan, statements: Statements, rows: readonly ResultRow[]): Promise<readonly ResultRow[]> {
+  const row = rows[0]
+  if (!row || (plan.kind !== 'read' && plan.kind !== 'call')) return rows
+  const counted = row.total === null || row.total === undefined ? undefined : Number(row.total)
+  if (plan.count === 'estimated' && (counted === undefined || plan.maxRows === undefined || counted <= plan.maxRows)) return rows
+  const explained = await db.run({ env: statements.env, main: statements.plannedCount!, readOnly: true })
+  const estimate = planRows(explained[0]?.['QUERY PLAN'])
+  if (estimate === undefined) return rows
+  const total = plan.count === 'estimated' ? Math.max(counted ?? 0, estimate) : estimate
+  return [{ ...row, total: String(total) }, ...rows.slice(1)]
+}
+
+/** `[{"Plan": {"Plan Rows": n}}]` → n */
+function planRows(text: string | null | undefined): number | undefined {
+  if (!text) return undefined
+  const rows = (JSON.parse(text) as { Plan?: { 'Plan Rows'?: unknown } }[])[0]?.Plan?.['Plan Rows']
+  return typeof rows === 'number' ? rows : undefined
 }
 
 async function run(db: Database, plan: ActionPlan, statements: Statements): Promise<readonly ResultRow[]> {

@@ -61,6 +61,7 @@ export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanO
     mediaType,
     headOnly: request.method === 'HEAD',
     count: request.preferences.count,
+    maxRows: options.maxRows,
     hasAggregates,
     timezone,
     preferenceApplied: preferenceApplied(request, { timezone, transaction }),

@@ -143,6 +143,8 @@ export type CallPlan = Readonly<{
   mediaType: MediaType
   headOnly: boolean
   count: 'exact' | 'planned' | 'estimated' | undefined
+  /** max-rows, above which `count=estimated` takes the planner's estimate */
+  maxRows: number | undefined
   hasAggregates: boolean
   /** the zone of `Prefer: timezone=` when it applies */
   timezone: string | undefined

@@ -60,7 +60,7 @@ function limitOffset(limit: number | undefined, offset: number): Sql {
 }
 
 /** The rows of the call (paged), and the same rows unpaged for counting. */
-function sourceSelects(plan: CallPlan, from: (alias: Sql) => Sql): { rows: Sql; counted: Sql } {
+export function sourceSelects(plan: CallPlan, from: (alias: Sql) => Sql): { rows: Sql; counted: Sql } {
   if (plan.root) {
     const alias = ident(plan.root.alias)
     return {
@@ -94,6 +94,11 @@ function callBody(plan: CallPlan): Sql {
   return bodySql(plan.mediaType, false)
 }
 
+/** FROM items that call the function (no materialising: EXPLAIN runs nothing). */
+export function callFromItems(plan: CallPlan): (alias: Sql) => Sql {
+  return (alias) => callFrom(plan, alias)
+}
+
 export function callStatement(plan: CallPlan): Sql {
   const ctes: Sql[] = []
   let from = (alias: Sql) => callFrom(plan, alias)
@@ -105,7 +110,7 @@ export function callStatement(plan: CallPlan): Sql {
   }
   const { rows, counted } = sourceSelects(plan, from)
   ctes.push(sql`pgrst_source AS (${rows})`)
-  const total = plan.count === undefined ? sql`NULL` : sql`(SELECT pg_catalog.count(*) FROM (${counted}) pgrst_source_count)`
+  const total = plan.count === undefined || plan.count === 'planned' ? sql`NULL` : sql`(SELECT pg_catalog.count(*) FROM (${counted}${plan.count === 'estimated' && plan.maxRows !== undefined ? sql` LIMIT ${param(plan.maxRows + 1, 'bigint')}` : empty}) pgrst_source_count)`
   return sql`WITH ${join(ctes)} SELECT ${total}::text AS total, pg_catalog.count(${T})::text AS page_total, ${callBody(plan)} AS body, nullif(current_setting('response.headers', true), '') AS response_headers, nullif(current_setting('response.status', true), '') AS response_status FROM (SELECT * FROM pgrst_source) ${T}`
 }
 
