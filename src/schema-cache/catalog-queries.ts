@@ -95,7 +95,17 @@ columns as (
         '[]'::json),
       'description', col_description(a.attrelid, a.attnum),
       'isJson', bt.oid in ('json'::regtype, 'jsonb'::regtype),
-      'isTsvector', bt.oid = 'tsvector'::regtype
+      'isTsvector', bt.oid = 'tsvector'::regtype,
+      -- PostgREST's data representations: implicit casts between the column's domain and json/text
+      'toJson', (select json_build_object('schema', cpn.nspname, 'name', cp.proname)
+        from pg_cast ca join pg_proc cp on cp.oid = ca.castfunc join pg_namespace cpn on cpn.oid = cp.pronamespace
+        where t.typtype = 'd' and ca.castcontext = 'i' and ca.castsource = t.oid and ca.casttarget = 'json'::regtype limit 1),
+      'fromJson', (select json_build_object('schema', cpn.nspname, 'name', cp.proname)
+        from pg_cast ca join pg_proc cp on cp.oid = ca.castfunc join pg_namespace cpn on cpn.oid = cp.pronamespace
+        where t.typtype = 'd' and ca.castcontext = 'i' and ca.castsource = 'json'::regtype and ca.casttarget = t.oid limit 1),
+      'fromText', (select json_build_object('schema', cpn.nspname, 'name', cp.proname)
+        from pg_cast ca join pg_proc cp on cp.oid = ca.castfunc join pg_namespace cpn on cpn.oid = cp.pronamespace
+        where t.typtype = 'd' and ca.castcontext = 'i' and ca.castsource = 'text'::regtype and ca.casttarget = t.oid limit 1)
     ) order by a.attnum) as columns
   from pg_attribute a
   join pg_type t on t.oid = a.atttypid
@@ -335,6 +345,7 @@ select
 // ---- result shapes ----
 
 const keyColumn = z.object({ num: z.number(), name: z.string() })
+const qualified = z.object({ schema: z.string(), name: z.string() })
 
 export const rawColumn = z.object({
   num: z.number(),
@@ -348,6 +359,9 @@ export const rawColumn = z.object({
   description: z.string().nullable(),
   isJson: z.boolean(),
   isTsvector: z.boolean(),
+  toJson: qualified.nullable(),
+  fromJson: qualified.nullable(),
+  fromText: qualified.nullable(),
 })
 
 export const rawColumnGrant = z.object({ schema: z.string(), table: z.string(), role: z.string(), columns: z.array(z.string()) })

@@ -23,6 +23,13 @@ export type Column = Readonly<{
   isJson: boolean
   /** true when the column's type is tsvector (full-text search needs no to_tsvector) */
   isTsvector: boolean
+  /**
+   * Data representations (PostgREST's): implicit casts of the column's domain to json (its output),
+   * from json (what a written value becomes) and from text (what a filter value becomes); null when none.
+   */
+  toJson?: QualifiedIdentifier | null
+  fromJson?: QualifiedIdentifier | null
+  fromText?: QualifiedIdentifier | null
 }>
 
 export type TableKind = 'table' | 'view' | 'materializedView' | 'foreignTable' | 'partitionedTable'

@@ -109,7 +109,7 @@ function representationNode(root: ReadNode, table: Table): ReadNode {
       ? [
           ...table.columns.map((c) => ({
             kind: 'field' as const,
-            field: { field: { name: c.name, jsonPath: [] }, isJson: c.isJson, isTsvector: c.isTsvector },
+            field: { field: { name: c.name, jsonPath: [] }, isJson: c.isJson, isTsvector: c.isTsvector, ...(c.toJson ? { toJson: c.toJson } : {}) },
             outputName: c.name,
           })),
           ...root.fields,

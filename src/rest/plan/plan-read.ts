@@ -115,9 +115,14 @@ class Aliases {
   }
 }
 
-function columnInfo(table: Table, name: string): { isJson: boolean; isTsvector: boolean } {
+function columnInfo(table: Table, name: string): Omit<PlanField, 'field'> {
   const column = table.columns.find((c) => c.name === name)
-  return { isJson: column?.isJson ?? false, isTsvector: column?.isTsvector ?? false }
+  return {
+    isJson: column?.isJson ?? false,
+    isTsvector: column?.isTsvector ?? false,
+    ...(column?.toJson ? { toJson: column.toJson } : {}),
+    ...(column?.fromText ? { fromText: column.fromText } : {}),
+  }
 }
 
 function planField(table: Table, field: Field): PlanField {
@@ -166,7 +171,9 @@ function buildDraft(
       case 'star': {
         // a role that may read some columns only: `*` is those columns (PostgreSQL refuses `t.*`)
         const granted = options.role === undefined ? undefined : cache.columnGrants?.get(tableKey(draft.qi))?.get(options.role)
-        if (granted) for (const name of granted) draft.fields.push({ kind: 'field', field: planField(table, { name, jsonPath: [] }), outputName: name })
+        // columns with a data representation are rendered one by one: `*` is spelled out then
+        const columns = granted ?? (table.columns.some((c) => c.toJson) ? table.columns.map((c) => c.name) : undefined)
+        if (columns) for (const name of columns) draft.fields.push({ kind: 'field', field: planField(table, { name, jsonPath: [] }), outputName: name })
         else draft.star = true
         break
       }

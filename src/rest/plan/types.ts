@@ -12,6 +12,10 @@ export type PlanField = Readonly<{
   field: Field
   isJson: boolean
   isTsvector: boolean
+  /** data representation: the cast function rendering the column's domain as json */
+  toJson?: QualifiedIdentifier
+  /** data representation: the cast function turning a filter's text into the column's domain */
+  fromText?: QualifiedIdentifier
 }>
 
 export type SelectField =

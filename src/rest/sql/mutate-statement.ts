@@ -8,6 +8,7 @@
 import type { MutatePlan, PlanCondition } from '../plan/types.js'
 import { empty, ident, join, param, qi, sql, type Sql } from '../../sql/fragment.js'
 import { bodySql } from './body-sql.js'
+import { pgArrayLiteral } from '../../sql/array-literal.js'
 import { conditionSql, nodeSelect, opExprSql, orderSql } from './read-query.js'
 
 const SOURCE = ident('pgrst_source')
@@ -42,15 +43,40 @@ export function needsReturning(plan: MutatePlan): boolean {
 
 type Mutation = { ctes: Sql[]; source: Sql }
 
+const ELEM = ident('pgrst_elem')
+
+/**
+ * The payload rows as the table's row type (`pgrst_body`), and how to read one column of them. A
+ * column with a data representation from json takes its JSON value through that cast function
+ * (PostgreSQL's own input would not accept it), so such payloads are read element by element.
+ */
+function payloadRows(plan: MutatePlan, group: MutatePlan['payloadGroups'][number]): { rows: Sql; value: (column: string) => Sql } {
+  const json = param(group.json, 'json')
+  const represented = plan.table.columns.filter((c) => c.fromJson && group.columns.includes(c.name))
+  if (represented.length === 0) {
+    return { rows: sql`SELECT * FROM json_populate_recordset(NULL::${qi(plan.qi)}, ${json})`, value: (c) => sql`${BODY}.${ident(c)}` }
+  }
+  const names = pgArrayLiteral(represented.map((c) => c.name))
+  const casts = new Map(represented.map((c) => [c.name, c.fromJson!]))
+  return {
+    rows: sql`SELECT ${ELEM}, pgrst_row.* FROM json_array_elements(${json}) AS ${ELEM}, LATERAL json_populate_record(NULL::${qi(plan.qi)}, (${ELEM}::jsonb - ${names}::text[])::json) AS pgrst_row`,
+    value: (c) => {
+      const cast = casts.get(c)
+      return cast ? sql`${qi(cast)}(${BODY}.${ELEM}->${c})` : sql`${BODY}.${ident(c)}`
+    },
+  }
+}
+
 function insertSql(plan: MutatePlan, returning: Sql): Mutation {
   const alias = plan.table.name
   const inserts = plan.payloadGroups.map((group) => {
     const cols = group.columns.map((c) => ident(c))
-    const values = group.columns.map((c) => sql`${BODY}.${ident(c)}`)
+    const payload = payloadRows(plan, group)
+    const values = group.columns.map((c) => payload.value(c))
     const putMatch = plan.isPut
       ? plan.where.map((c) => (c.kind === 'filter' ? opExprSql(sql`${BODY}.${ident(c.field.field.name)}`, c.opExpr, false) : sql`false`))
       : []
-    const from = sql` FROM json_populate_recordset(NULL::${qi(plan.qi)}, ${param(group.json, 'json')}) AS ${BODY}${putMatch.length ? sql` WHERE ${join(putMatch, sql` AND `)}` : empty}`
+    const from = sql` FROM (${payload.rows}) AS ${BODY}${putMatch.length ? sql` WHERE ${join(putMatch, sql` AND `)}` : empty}`
     const body = group.columns.length === 0 ? sql` DEFAULT VALUES` : sql` (${join(cols)}) SELECT ${join(values)}${from}`
     let conflict = empty
     if (plan.onConflict) {
@@ -115,9 +141,10 @@ function mutationSql(plan: MutatePlan, withReturning: boolean): Mutation {
       return insertSql(plan, returning)
     case 'update': {
       const group = plan.payloadGroups[0]!
-      const sets = group.columns.map((c) => sql`${ident(c)} = ${BODY}.${ident(c)}`)
+      const payload = payloadRows(plan, group)
+      const sets = group.columns.map((c) => sql`${ident(c)} = ${payload.value(c)}`)
       const where = whereSql(plan, alias)
-      return { ctes: [], source: sql`UPDATE ${target} SET ${join(sets)} FROM (SELECT * FROM json_populate_recordset(NULL::${qi(plan.qi)}, ${param(group.json, 'json')}) LIMIT 1) AS ${BODY}${where.length ? sql` WHERE ${join(where, sql` AND `)}` : empty}${returning}` }
+      return { ctes: [], source: sql`UPDATE ${target} SET ${join(sets)} FROM (${payload.rows} LIMIT 1) AS ${BODY}${where.length ? sql` WHERE ${join(where, sql` AND `)}` : empty}${returning}` }
     }
     case 'delete': {
       const where = whereSql(plan, alias)

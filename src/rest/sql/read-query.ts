@@ -4,7 +4,7 @@
  */
 import type { AggregateFunction, Field, OpExpr } from '../api-request/types.js'
 import type { EmbedPlan, PlanCondition, PlanField, PlanOrderTerm, ReadNode, SelectField } from '../plan/types.js'
-import type { Relationship } from '../../schema-cache/types.js'
+import type { QualifiedIdentifier, Relationship } from '../../schema-cache/types.js'
 import { castTo, empty, ident, join, param, qi, sql, type CastType, type Sql } from '../../sql/fragment.js'
 import { pgArrayLiteral } from '../../sql/array-literal.js'
 import { FTS_FUNCTIONS, IS_VALUES, QUANT_OPERATORS, SIMPLE_OPERATORS } from './operators.js'
@@ -34,6 +34,8 @@ function selectFieldSql(alias: string, f: SelectField): Sql {
     return sql`${f.cast ? castTo(expr, f.cast) : expr} AS ${ident(f.outputName)}`
   }
   let expr = planFieldSql(alias, f.field)
+  // a data representation renders the column's domain (PostgREST applies it to plain columns)
+  if (f.field.toJson && f.field.field.jsonPath.length === 0 && !f.cast && !f.aggregate) expr = sql`${qi(f.field.toJson)}(${expr})`
   if (f.cast) expr = castTo(expr, f.cast)
   if (f.aggregate) expr = aggregateSql(f.aggregate, expr, f.aggregateCast)
   return sql`${expr} AS ${ident(f.outputName)}`
@@ -44,28 +46,35 @@ function aggregateSql(aggregate: AggregateFunction, expr: Sql, cast: CastType | 
   return cast ? castTo(applied, cast) : applied
 }
 
-export function opExprSql(target: Sql, opExpr: OpExpr, isTsvector: boolean): Sql {
+/**
+ * `target <op> value`. `fromText` (a data representation) turns the filter's text into the
+ * column's domain, for the operators that compare with a value of the column's type.
+ */
+export function opExprSql(target: Sql, opExpr: OpExpr, isTsvector: boolean, fromText?: QualifiedIdentifier): Sql {
   const op = opExpr.operation
+  const value = (v: string): Sql => (fromText ? sql`${qi(fromText)}(${v})` : sql`${v}`)
   let cond: Sql
   switch (op.kind) {
     case 'quant': {
-      const value = op.operator === 'like' || op.operator === 'ilike' ? op.value.replaceAll('*', '%') : op.value
-      if (op.quantifier === 'any') cond = sql`${target} ${QUANT_OPERATORS[op.operator]} ANY (${value})`
-      else if (op.quantifier === 'all') cond = sql`${target} ${QUANT_OPERATORS[op.operator]} ALL (${value})`
-      else cond = sql`${target} ${QUANT_OPERATORS[op.operator]} ${value}`
+      const text = op.operator === 'like' || op.operator === 'ilike' ? op.value.replaceAll('*', '%') : op.value
+      if (op.quantifier === 'any') cond = sql`${target} ${QUANT_OPERATORS[op.operator]} ANY (${text})`
+      else if (op.quantifier === 'all') cond = sql`${target} ${QUANT_OPERATORS[op.operator]} ALL (${text})`
+      else cond = sql`${target} ${QUANT_OPERATORS[op.operator]} ${op.operator === 'eq' || op.operator === 'gt' || op.operator === 'gte' || op.operator === 'lt' || op.operator === 'lte' ? value(text) : sql`${text}`}`
       break
     }
     case 'simple':
-      cond = sql`${target} ${SIMPLE_OPERATORS[op.operator]} ${op.value}`
+      cond = sql`${target} ${SIMPLE_OPERATORS[op.operator]} ${op.operator === 'neq' ? value(op.value) : sql`${op.value}`}`
       break
     case 'in':
-      cond = sql`${target} = ANY (${pgArrayLiteral(op.values)})`
+      cond = fromText
+        ? sql`${target} = ANY (ARRAY(SELECT ${qi(fromText)}(pgrst_v) FROM unnest(${pgArrayLiteral(op.values)}::text[]) AS pgrst_v))`
+        : sql`${target} = ANY (${pgArrayLiteral(op.values)})`
       break
     case 'is':
       cond = sql`${target} ${IS_VALUES[op.value]}`
       break
     case 'isDistinct':
-      cond = sql`${target} IS DISTINCT FROM ${op.value}`
+      cond = sql`${target} IS DISTINCT FROM ${value(op.value)}`
       break
     case 'fts': {
       const fn = FTS_FUNCTIONS[op.operator]
@@ -82,7 +91,7 @@ export function opExprSql(target: Sql, opExpr: OpExpr, isTsvector: boolean): Sql
 export function conditionSql(node: ReadNode, cond: PlanCondition): Sql {
   switch (cond.kind) {
     case 'filter':
-      return opExprSql(planFieldSql(node.alias, cond.field), cond.opExpr, cond.field.isTsvector)
+      return opExprSql(planFieldSql(node.alias, cond.field), cond.opExpr, cond.field.isTsvector, cond.field.field.jsonPath.length === 0 ? cond.field.fromText : undefined)
     case 'embedNull': {
       const embed = node.embeds[cond.embedIndex]!
       return cond.isNull ? sql`${embedPresence(embed)} IS NULL` : sql`${embedPresence(embed)} IS NOT NULL`
