@@ -110,7 +110,13 @@ export function assembleSchemaCache(schemas: readonly string[], catalog: Catalog
       primaryKey: isView
         ? viewPrimaryKey(viewKeys.get(rel.oid) ?? new Map(), primaryKeyOf)
         : (primaryKeyOf(rel.oid)?.columns.map((c) => c.name) ?? []),
-      columns: rel.columns.map(({ num: _num, ...col }) => col),
+      // representations only where there are some, so most columns look as they always did
+      columns: rel.columns.map(({ num: _num, toJson, fromJson, fromText, ...col }) => ({
+        ...col,
+        ...(toJson ? { toJson } : {}),
+        ...(fromJson ? { fromJson } : {}),
+        ...(fromText ? { fromText } : {}),
+      })),
     }
     tables.set(tableKey(table), table)
     ends.set(rel.oid, { oid: rel.oid, id: { schema: rel.schema, name: rel.name }, isView })
