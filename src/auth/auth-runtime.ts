@@ -6,7 +6,8 @@
  * the same URL, so a provider that is down meanwhile does not cost us its keys.
  */
 import type { AppConfig } from '../config/app-config.js'
-import { ApiError } from '../errors/api-error.js'
+import type { ApiError } from '../errors/api-error.js'
+import { errors } from '../errors/catalog.js'
 import { Authenticator, parseRoleClaimKey, type AuthResult, type RequestAuthenticator, type TokenCacheStats, type TokenVerifier } from './authenticate.js'
 import { RemoteKeySource, StaticKeySource, type JwksFetchError, type KeySource, type RemoteJwksOptions } from './jwks-cache.js'
 import { createJwtVerifier, secretKey } from './jwt-verifier.js'
@@ -38,13 +39,7 @@ export type AuthRuntimeOptions = Readonly<{
 }>
 
 export function apiDisabledError(database: string | undefined): ApiError {
-  return new ApiError(
-    404,
-    'PGRST125',
-    'Invalid path specified in request URL',
-    `The Data API is disabled for database "${database ?? ''}"`,
-    'An operator can enable it with: data-api enable',
-  )
+  return errors.apiDisabled(database ?? '')
 }
 
 export class AuthRuntime implements RequestAuthenticator {

@@ -40,12 +40,6 @@ export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppC
   const rows = mutation === 'update' ? payload.rows.slice(0, 1) : payload.rows
   const missingDefault = prefs.missing === 'default' && mutation === 'insert' && !isPut
 
-  let limited: MutatePlan['limited']
-  if (!isPut && mutation !== 'insert' && root.limit !== undefined) {
-    if (root.order.length === 0) throw errors.limitNoOrder()
-    limited = { limit: root.limit, offset: root.offset }
-  }
-
   const timezone = resolveTimezone(prefs, cache)
   const returning = prefs.return ?? 'minimal'
   const mediaType = negotiate(request, { cache, target: root.qi, defaultSelect: selectsDefault(request), raw: singleColumn(root) })
@@ -65,7 +59,6 @@ export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppC
     // PATCH with {} and POST with [] write nothing, and run nothing.
     noop: (mutation === 'update' && columns.length === 0) || (mutation === 'insert' && rows.length === 0),
     where: root.where,
-    limited,
     onConflict,
     isPut,
     returning,

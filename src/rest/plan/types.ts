@@ -107,8 +107,6 @@ export type MutatePlan = Readonly<{
   noop: boolean
   /** root filters: the mutation's WHERE (update/delete) or PUT's key match */
   where: readonly PlanCondition[]
-  /** v12-style limited update/delete: `order` + `limit` */
-  limited: Readonly<{ limit: number; offset: number }> | undefined
   onConflict: Readonly<{ columns: readonly string[]; resolution: 'merge' | 'ignore' }> | undefined
   isPut: boolean
   /** what the response carries */

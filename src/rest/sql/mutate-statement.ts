@@ -22,18 +22,7 @@ function hasEmbedNull(c: PlanCondition): boolean {
 /** The mutation's WHERE: root filters (null-embed filters only shape the representation). */
 function whereSql(plan: MutatePlan, alias: string): Sql[] {
   const node = plan.representation
-  const conditions = plan.where.filter((c) => !hasEmbedNull(c)).map((c) => conditionSql({ ...node, alias }, c))
-  if (plan.limited) {
-    // v12 limited update/delete: only the first rows in the requested order.
-    const inner = ident('pgrst_limited')
-    const innerNode = { ...node, alias: 'pgrst_limited' }
-    const innerWhere = plan.where.filter((c) => !hasEmbedNull(c)).map((c) => conditionSql(innerNode, c))
-    const order = node.order.map((t) => orderSql(innerNode, t))
-    conditions.push(
-      sql`${ident(alias)}.ctid = ANY (ARRAY(SELECT ${inner}.ctid FROM ${qi(plan.qi)} AS ${inner}${innerWhere.length ? sql` WHERE ${join(innerWhere, sql` AND `)}` : empty}${order.length ? sql` ORDER BY ${join(order)}` : empty} LIMIT ${param(plan.limited.limit, 'bigint')} OFFSET ${param(plan.limited.offset, 'bigint')}))`,
-    )
-  }
-  return conditions
+  return plan.where.filter((c) => !hasEmbedNull(c)).map((c) => conditionSql({ ...node, alias }, c))
 }
 
 /** Whether the statement needs rows back from the mutation. Insert-only tables (RLS without a SELECT policy) work with return=minimal. */
