@@ -3,7 +3,7 @@
  * inverses, views inheriting them, many-to-many through junctions) and computed relationships.
  * Mirrors PostgREST SchemaCache.hs (relationship inference).
  */
-import type { Catalog, RawConstraint } from './catalog-queries.js'
+import type { Catalog, RawConstraint } from './catalog-shapes.js'
 import { groupBy } from './group-by.js'
 import type { Cardinality, ColumnPairs, QualifiedIdentifier, Relationship, Table } from './types.js'
 import { tableKey } from './types.js'

@@ -5,13 +5,11 @@
  * Mirrors PostgREST SchemaCache.hs (querySchemaCache and the relationship inference after it).
  */
 import { type ZodType, z } from 'zod'
+import { KEYS_AND_VIEWS_SQL, RELATIONS_SQL, ROUTINES_SQL } from './catalog-queries.js'
 import {
   type Catalog,
-  KEYS_AND_VIEWS_SQL,
   type RawConstraint,
   type RawRelation,
-  RELATIONS_SQL,
-  ROUTINES_SQL,
   rawComputed,
   rawColumnGrant,
   rawConstraint,
@@ -19,7 +17,7 @@ import {
   rawRelation,
   rawRoutine,
   rawView,
-} from './catalog-queries.js'
+} from './catalog-shapes.js'
 import { groupBy } from './group-by.js'
 import {
   childCardinality,

@@ -3,7 +3,7 @@
  * callable, their parameters, the shape of their result). Mirrors PostgREST SchemaCache.hs
  * (allFunctions) and postgrest-spec.md §6.1.
  */
-import type { RawRoutine } from './catalog-queries.js'
+import type { RawRoutine } from './catalog-shapes.js'
 import { groupBy } from './group-by.js'
 import type { Routine, RoutineParam, RoutineReturn } from './types.js'
 import { tableKey } from './types.js'

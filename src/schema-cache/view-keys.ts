@@ -3,7 +3,7 @@
  * chains), and the primary keys views derive from them. Mirrors PostgREST SchemaCache.hs (view key
  * dependencies).
  */
-import type { Catalog, RawConstraint } from './catalog-queries.js'
+import type { Catalog, RawConstraint } from './catalog-shapes.js'
 import { viewColumnOrigins } from './view-column-origins.js'
 
 /** For one view: base relation oid → base column number → the view columns showing it (view order). */

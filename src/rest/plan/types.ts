@@ -79,20 +79,22 @@ export type TransactionPlan = Readonly<{
   settings: readonly (readonly [string, string])[]
 }>
 
-export type ReadPlan = Readonly<{
-  kind: 'read'
-  root: ReadNode
+/** What reads and function calls answer with: rows rendered in a media type, counted, paged. */
+type RowsAnswer = Readonly<{
   mediaType: MediaType
   headOnly: boolean
   count: 'exact' | 'planned' | 'estimated' | undefined
-  /** max-rows for `count=estimated` */
+  /** max-rows, above which `count=estimated` takes the planner's estimate */
   maxRows: number | undefined
   hasAggregates: boolean
   /** the zone of `Prefer: timezone=` when it applies */
   timezone: string | undefined
+  /** for Preference-Applied */
   preferenceApplied: readonly string[]
   transaction: TransactionPlan
 }>
+
+export type ReadPlan = RowsAnswer & Readonly<{ kind: 'read'; root: ReadNode }>
 
 export type MutatePlan = Readonly<{
   kind: 'mutate'
@@ -132,29 +134,19 @@ export type CallArgs =
 
 export type CallShape = 'void' | 'scalar' | 'setOfScalar' | 'composite' | 'setOfComposite'
 
-export type CallPlan = Readonly<{
-  kind: 'call'
-  routine: Routine
-  args: CallArgs
-  shape: CallShape
-  /** composite results: the read tree whose root FROM is the call; undefined for scalars and void */
-  root: ReadNode | undefined
-  /** scalar sets: limit/offset (Range); composite results carry theirs in `root` */
-  limit: number | undefined
-  offset: number
-  mediaType: MediaType
-  headOnly: boolean
-  count: 'exact' | 'planned' | 'estimated' | undefined
-  /** max-rows, above which `count=estimated` takes the planner's estimate */
-  maxRows: number | undefined
-  hasAggregates: boolean
-  /** the zone of `Prefer: timezone=` when it applies */
-  timezone: string | undefined
-  /** for Preference-Applied */
-  preferenceApplied: readonly string[]
-  /** read-only for GET/HEAD, and for POST unless the function is volatile */
-  transaction: TransactionPlan
-}>
+/** A function call; its transaction is read-only for GET/HEAD, and for POST unless the function is volatile. */
+export type CallPlan = RowsAnswer &
+  Readonly<{
+    kind: 'call'
+    routine: Routine
+    args: CallArgs
+    shape: CallShape
+    /** composite results: the read tree whose root FROM is the call; undefined for scalars and void */
+    root: ReadNode | undefined
+    /** scalar sets: limit/offset (Range); composite results carry theirs in `root` */
+    limit: number | undefined
+    offset: number
+  }>
 
 export type OpenApiPlan = Readonly<{
   kind: 'openapi'
