@@ -10,8 +10,9 @@
  * The role is checked inside the statement, against the catalog as it is at that moment (a GRANT
  * or REVOKE counts from the next request on): a request may run as a role the connecting role is a
  * member of (what PostgreSQL itself enforces on SET ROLE for a role that is not a superuser), but
- * never as the connecting role itself, a superuser or a predefined `pg_*` role, which a superuser
- * connection (the embedded database, a superuser DATABASE_URL) could otherwise become. Such a role
+ * never as the connecting role itself, a superuser, a role that is itself a member of the connecting
+ * role, or a predefined `pg_*` role, which a superuser connection (the embedded database, a superuser
+ * DATABASE_URL) could otherwise become. Such a role
  * is swapped for the empty name, which PostgreSQL refuses (`role "" does not exist`); the execute
  * stage reports that as the refusal it is (see refusedRole).
  */
@@ -32,8 +33,13 @@ export type RequestContext = Readonly<{
 
 const p = (n: number): Sql => ({ kind: 'sql', parts: [{ t: 'text', v: `$${n}` }] })
 
-/** $2 when the role may be used, else '' (see the header comment). */
-const CHECKED_ROLE = sql`coalesce((SELECT CASE WHEN r.rolsuper OR r.rolname = session_user OR starts_with(r.rolname, 'pg_') OR NOT pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER') THEN '' ELSE r.rolname::text END FROM pg_catalog.pg_roles r WHERE r.rolname = (${p(2)}::text)::name), ${p(2)}::text)`
+/**
+ * $2 when the role may be used, else '' (see the header comment); a role that does not exist is
+ * left to PostgreSQL to refuse. All lookups go through the role caches (no catalog scan): a
+ * superuser is a member of every role, so "the role is a member of the connecting role" covers the
+ * connecting role itself, any superuser, and a role that would inherit the connecting role's rights.
+ */
+const CHECKED_ROLE = sql`(SELECT CASE WHEN r IS NULL THEN ${p(2)}::text WHEN starts_with(${p(2)}::text, 'pg_') OR NOT pg_catalog.pg_has_role(session_user, r, 'MEMBER') OR pg_catalog.pg_has_role(r, session_user, 'MEMBER') THEN '' ELSE ${p(2)}::text END FROM (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(${p(2)}::text))::oid AS r) pgrst_role)`
 
 const BASE = sql`select set_config('search_path', ${p(1)}, true), set_config('role', ${CHECKED_ROLE}, true), set_config('request.jwt.claims', ${p(3)}, true), set_config('request.method', ${p(4)}, true), set_config('request.path', ${p(5)}, true), set_config('request.headers', ${p(6)}, true), set_config('request.cookies', ${p(7)}, true)`
 const BASE_PARAMS = 7
