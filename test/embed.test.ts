@@ -85,12 +85,12 @@ describe.each(backends)('embedding on %s', (backend) => {
         {
           cardinality: 'many-to-one',
           embedding: 'messages with people',
-          relationship: 'messages_receiver_fkey using public.messages(receiver_id) and public.people(id)',
+          relationship: 'messages_receiver_fkey using messages(receiver_id) and people(id)',
         },
         {
           cardinality: 'many-to-one',
           embedding: 'messages with people',
-          relationship: 'messages_sender_fkey using public.messages(sender_id) and public.people(id)',
+          relationship: 'messages_sender_fkey using messages(sender_id) and people(id)',
         },
       ],
       hint: "Try changing 'people' to one of the following: 'people!messages_receiver_fkey', 'people!messages_sender_fkey'. Find the desired relationship in the 'details' key.",

@@ -93,10 +93,10 @@ describe.each(backends)('JWKS authentication on %s', (backend) => {
   })
 
   it.each([
-    ['jwks_outsider', '42501', 'permission denied to set role "jwks_outsider"'],
+    ['pg_read_all_data', '42501', 'permission denied to set role "pg_read_all_data"'],
     ['postgres', '42501', 'permission denied to set role "postgres"'],
     ['no_such_role_anywhere', '22023', 'role "no_such_role_anywhere" does not exist'],
-  ])('refuses with 401 a role authenticator may not become: %s', async (role, code, message) => {
+  ])('refuses with 401 a role no request may run as: %s', async (role, code, message) => {
     expect(await refused(await token(rs, { sub: 'x', role }))).toEqual({
       status: 401,
       authenticate: 'Bearer',

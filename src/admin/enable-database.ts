@@ -13,7 +13,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto'
 import type { Database } from '../db/database.js'
 import { bootstrapDatabaseWith } from '../db/bootstrap.js'
-import { quoteIdent } from '../rest/sql/fragment.js'
+import { quoteIdent } from '../sql/fragment.js'
 import { RELOAD_CONFIG, settingsStatements, sqlLiteral } from './settings-store.js'
 
 export type EnableOptions = Readonly<{

@@ -18,12 +18,10 @@ export async function readSettings(db: Database): Promise<Record<string, unknown
   }
 }
 
-/** A SQL string literal that survives any content: dollar-quoted with a tag the text does not contain. */
-export function sqlLiteral(text: string): string {
-  let tag = 'v'
-  while (text.includes(`$${tag}$`)) tag += 'v'
-  return `$${tag}$${text}$${tag}$`
-}
+import { quoteLiteral } from '../sql/fragment.js'
+
+/** A SQL string literal that survives any content (the SQL door's quoteLiteral, under the name admin uses). */
+export const sqlLiteral = quoteLiteral
 
 /**
  * Statements that store a patch, for scripts that must run in one transaction with other

@@ -6,11 +6,11 @@
  * the same URL, so a provider that is down meanwhile does not cost us its keys.
  */
 import type { AppConfig } from '../config/app-config.js'
-import { ApiError } from '../errors/api-error.js'
+import type { ApiError } from '../errors/api-error.js'
+import { errors } from '../errors/catalog.js'
 import { Authenticator, parseRoleClaimKey, type AuthResult, type RequestAuthenticator, type TokenCacheStats, type TokenVerifier } from './authenticate.js'
 import { RemoteKeySource, StaticKeySource, type JwksFetchError, type KeySource, type RemoteJwksOptions } from './jwks-cache.js'
 import { createJwtVerifier, secretKey } from './jwt-verifier.js'
-import type { RoleGate } from './role-gate.js'
 
 export type AuthConfig = Pick<
   AppConfig,
@@ -29,7 +29,6 @@ export type AuthConfig = Pick<
 >
 
 export type AuthRuntimeOptions = Readonly<{
-  roleGate?: RoleGate
   jwks?: Omit<RemoteJwksOptions, 'onError' | 'onFetched'>
   onJwksError?: (url: string, err: JwksFetchError, hasKeys: boolean) => void
   onJwksFetched?: (url: string, keys: number, ignored: number) => void
@@ -40,13 +39,7 @@ export type AuthRuntimeOptions = Readonly<{
 }>
 
 export function apiDisabledError(database: string | undefined): ApiError {
-  return new ApiError(
-    404,
-    'PGRST125',
-    'Invalid path specified in request URL',
-    `The Data API is disabled for database "${database ?? ''}"`,
-    'An operator can enable it with: data-api create',
-  )
+  return errors.apiDisabled(database ?? '')
 }
 
 export class AuthRuntime implements RequestAuthenticator {
@@ -83,7 +76,6 @@ export class AuthRuntime implements RequestAuthenticator {
   configure(config: AuthConfig): void {
     const next = this.build(config)
     this.authenticator = next
-    this.options.roleGate?.clear()
   }
 
   /** The JWKS endpoint in use, if any, and how its cache is doing. */
@@ -120,7 +112,6 @@ export class AuthRuntime implements RequestAuthenticator {
       anonRole: config.anonRole,
       defaultRole: config.defaultRole,
       roleClaimPath: parseRoleClaimKey(config.roleClaimKey),
-      checkRole: this.options.roleGate ? (role) => this.options.roleGate!.check(role) : undefined,
       refuseAll: config.apiEnabled ? undefined : apiDisabledError(this.options.database),
       cacheStats: this.tokenCacheStats,
       cacheMaxLifetimeMs: config.jwtCacheMaxLifetimeSeconds * 1000,

@@ -131,25 +131,6 @@ describe('Authenticator', () => {
     expect(stats).toEqual({ requests: 6, hits: 1, evictions: 2 })
   })
 
-  it('checks the role on every request, cached tokens included', async () => {
-    const checked: string[] = []
-    const auth = new Authenticator(
-      base({
-        checkRole: async (role) => {
-          checked.push(role)
-          if (role === 'postgres') throw new ApiError(401, '42501', 'permission denied to set role "postgres"')
-        },
-      }),
-    )
-    const token = bearer({ sub: 'a', role: 'editor' })
-    await auth.authenticate(token)
-    await auth.authenticate(token)
-    await expect(auth.authenticate(bearer({ role: 'postgres' }))).rejects.toThrow('permission denied to set role "postgres"')
-    expect(checked).toEqual(['editor', 'editor', 'postgres'])
-    await auth.authenticate(undefined) // the anonymous role is the operator's choice: not checked
-    expect(checked).toHaveLength(3)
-  })
-
   it('refuses everything when the API is disabled', async () => {
     const disabled = new ApiError(404, 'PGRST125', 'Invalid path specified in request URL')
     const auth = new Authenticator(base({ refuseAll: disabled }))

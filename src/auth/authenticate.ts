@@ -1,8 +1,9 @@
 /**
  * Bearer token → the role and claims a request runs with. Verification is behind the TokenVerifier
  * interface (jwt-verifier.ts: shared secrets and JWKS keys). Verified tokens are cached by token
- * string until they expire, bounded in size, since verification dominates a cheap request. The role
- * a token names is checked by the role gate on every request (a cheap cached lookup).
+ * string until they expire, bounded in size, since verification dominates a cheap request. Whether
+ * the role a token names may be used is decided by the database in each request's own statement
+ * (src/rest/sql/env-statement.ts), so a GRANT or REVOKE counts from the next request on.
  */
 import type { ApiError } from '../errors/api-error.js'
 import { errors } from '../errors/catalog.js'
@@ -33,8 +34,6 @@ export type AuthOptions = Readonly<{
   cacheSize?: number
   /** longest a verified token is kept, ms (default 5 min); never past its exp */
   cacheMaxLifetimeMs?: number
-  /** rejects when a token's role may not be used (see role-gate.ts) */
-  checkRole?: (role: string) => Promise<void>
   /** when set, every request fails with it (the API is disabled for this database) */
   refuseAll?: ApiError
   /** counters of the token cache, kept across rebuilds by the caller (exposed at /metrics) */
@@ -119,9 +118,8 @@ export class Authenticator implements RequestAuthenticator {
       this.anonymous ??= Object.freeze({ role: this.options.anonRole, claims: Object.freeze({ role: this.options.anonRole }), isAnonymous: true })
       return this.anonymous
     }
-    const result = await this.verified(token)
-    await this.options.checkRole?.(result.role)
-    return result
+    // whether the role may be used is checked by the database in the request itself (env-statement.ts)
+    return this.verified(token)
   }
 
   /** Drops every verified token (after signing keys were revoked), so each is verified again. */

@@ -162,6 +162,12 @@ export type AppConfig = Readonly<{
   aggregatesEnabled: boolean
   /** db-pre-request: called in every request's transaction before the main query */
   preRequest: Readonly<{ schema: string; name: string }> | undefined
+  /** db-root-spec: the function answering GET / */
+  rootSpec: Readonly<{ schema: string; name: string }> | undefined
+  /** server-trace-header: echoed from the request on every REST answer */
+  serverTraceHeader: string | undefined
+  /** app.settings.*: from DATA_API_APP_SETTINGS_<NAME> variables, set in every request's transaction */
+  appSettings: Readonly<Record<string, string>>
   openApiMode: 'follow-privileges' | 'ignore-privileges' | 'disabled'
   /** a Server-Timing header on REST answers */
   serverTimingEnabled: boolean

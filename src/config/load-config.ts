@@ -12,6 +12,17 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError'
 }
 
+const APP_SETTINGS_PREFIX = 'DATA_API_APP_SETTINGS_'
+
+/** DATA_API_APP_SETTINGS_JWT_SECRET=x → { jwt_secret: 'x' }, visible to SQL as app.settings.jwt_secret (PostgREST's app.settings.*). */
+function appSettings(present: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(present)) {
+    if (name.startsWith(APP_SETTINGS_PREFIX) && name.length > APP_SETTINGS_PREFIX.length) out[name.slice(APP_SETTINGS_PREFIX.length).toLowerCase()] = value
+  }
+  return out
+}
+
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>
   const parsed = configSchema.safeParse(present)
@@ -69,6 +80,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     corsOrigins: undefined,
     aggregatesEnabled: false,
     preRequest: undefined,
+    rootSpec: undefined,
+    serverTraceHeader: undefined,
+    appSettings: appSettings(present),
     openApiMode: 'follow-privileges',
     serverTimingEnabled: false,
     openApiSecurityActive: false,

@@ -23,6 +23,8 @@ describe('the settings catalogue', () => {
       DATA_API_JWT_CACHE_MAX_LIFETIME: '0',
       DATA_API_TX_END: 'rollback-allow-override',
       DATA_API_PRE_REQUEST: 'api.check',
+      DATA_API_ROOT_SPEC: 'api.root',
+      DATA_API_SERVER_TRACE_HEADER: 'X-Request-Id',
       DATA_API_PLAN_ENABLED: 'true',
       DATA_API_OPENAPI_SECURITY_ACTIVE: 'true',
       DATA_API_OPENAPI_SERVER_PROXY_URI: 'https://api.example.com/v1',

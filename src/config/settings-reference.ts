@@ -97,6 +97,9 @@ export function settingsReference(): string {
   }
   lines.push(
     '',
+    '`DATA_API_APP_SETTINGS_<NAME>` variables are visible to SQL as `app.settings.<name>` (lower case) in every request, as',
+    'PostgREST’s `app.settings.*`.',
+    '',
     'The built-in auth service’s server variables (`DATA_API_AUTH_URL`, `DATA_API_AUTH_SECRET`, password lengths, rate limits,',
     '`DATA_API_TRUSTED_PROXIES`, `DATA_API_AUTH_EMAIL_WEBHOOK`) are described in [auth-service.md](auth-service.md).',
     '',

@@ -7,6 +7,7 @@
  * functions are (re)defined. Nothing is granted on user schemas (that is an explicit operator action).
  * Safe to run from several processes at once: the script holds a transaction-level advisory lock.
  */
+import { quoteIdent, quoteLiteral } from '../sql/fragment.js'
 import type { Database, QueryResult } from './database.js'
 
 export type BootstrapResult = Readonly<{ warnings: readonly string[] }>
@@ -19,12 +20,12 @@ const LOCK_KEYS = '1684108385, 1634756864'
  * may create the same role at the same moment: a duplicate then means "already there". Checking
  * first also spares a role without CREATEROLE from failing when the roles already exist.
  */
-// role names and attributes are constants of this file, never input
+// attributes are constants of this file, never input
 function createRoleIfMissing(role: string, attributes: string): string {
   return `
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${quoteLiteral(role)}) THEN
     BEGIN
-      CREATE ROLE ${role} ${attributes};
+      CREATE ROLE ${quoteIdent(role)} ${attributes};
     EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
     END;
   END IF;`
@@ -34,11 +35,11 @@ function grantRoleIfMissing(role: string, member: string): string {
   return `
   IF NOT EXISTS (
     SELECT FROM pg_auth_members m
-    WHERE m.roleid = (SELECT oid FROM pg_roles WHERE rolname = '${role}')
-      AND m.member = (SELECT oid FROM pg_roles WHERE rolname = '${member}')
+    WHERE m.roleid = (SELECT oid FROM pg_roles WHERE rolname = ${quoteLiteral(role)})
+      AND m.member = (SELECT oid FROM pg_roles WHERE rolname = ${quoteLiteral(member)})
   ) THEN
     BEGIN
-      GRANT ${role} TO ${member};
+      GRANT ${quoteIdent(role)} TO ${quoteIdent(member)};
     EXCEPTION WHEN unique_violation THEN NULL;
     END;
   END IF;`

@@ -3,7 +3,7 @@
  * execute stage and admin/bootstrap code use it; everything above it is pure.
  */
 import type { PGliteInterface } from '@electric-sql/pglite'
-import type { CompiledSql } from '../rest/sql/fragment.js'
+import type { CompiledSql } from '../sql/fragment.js'
 
 /** One row of the main statement; every column arrives as text (or null). */
 export type ResultRow = Readonly<Record<string, string | null>>

@@ -4,7 +4,7 @@
  * are lost (PostgreSQL does not queue them for absent listeners).
  */
 import pg from 'pg'
-import { quoteIdent } from '../rest/sql/fragment.js'
+import { quoteIdent } from '../sql/fragment.js'
 
 export type PgListenerOptions = Readonly<{
   url: string

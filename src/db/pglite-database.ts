@@ -11,7 +11,7 @@
  */
 import { PGlite, type QueryOptions, type Results } from '@electric-sql/pglite'
 import pg from 'pg'
-import { quoteIdent } from '../rest/sql/fragment.js'
+import { quoteIdent } from '../sql/fragment.js'
 import type { Batch, Database, QueryResult, ResultRow } from './database.js'
 import { prepareValue } from './pg-wire.js'
 

@@ -10,14 +10,14 @@ const invalidToken = (message: string) => ({
   'WWW-Authenticate': `Bearer error="invalid_token", error_description="${message.replaceAll('"', "'")}"`,
 })
 
+const RAISE_PARSE = 'Could not parse JSON in the "RAISE SQLSTATE \'PGRST\'" error'
+const RAISE_DETAIL_HINT = "DETAIL must be a JSON object with obligatory keys: 'status', 'headers' and optional key: 'status_text'."
+
 export const errors = {
   // 0xx: connection and schema cache availability
   connection: (details: string | null) => new ApiError(503, 'PGRST000', 'Database connection error.', details, null, { 'Retry-After': '0' }),
-  client: (details: string | null) =>
-    new ApiError(503, 'PGRST001', 'Database client error. Retrying the connection.', details, null, { 'Retry-After': '0' }),
   noSchemaCache: () =>
     new ApiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.', null, null, { 'Retry-After': '0' }),
-  poolTimeout: () => new ApiError(504, 'PGRST003', 'Timed out acquiring connection from connection pool.'),
 
   // 1xx: the request itself
   parse: (what: string, input: string, column: number, details: string) =>
@@ -40,10 +40,12 @@ export const errors = {
       null,
       `Verify that '${name}' is included in the 'select' query parameter.`,
     ),
-  limitNoOrder: () =>
-    new ApiError(400, 'PGRST109', "A 'limit' was applied without an explicit 'order'", null, "Apply an 'order' using unique column(s)"),
   gucHeaders: () =>
     new ApiError(500, 'PGRST111', 'response.headers guc must be a JSON array composed of objects with a single key and a string value'),
+  raisedMessage: (message: string) =>
+    new ApiError(500, 'PGRST121', RAISE_PARSE, `Invalid JSON value for MESSAGE: '${message}'`, "MESSAGE must be a JSON object with obligatory keys: 'code', 'message' and optional keys: 'details', 'hint'."),
+  raisedDetail: (detail: string | undefined) =>
+    new ApiError(500, 'PGRST121', RAISE_PARSE, detail === undefined ? 'DETAIL is missing in the RAISE statement' : `Invalid JSON value for DETAIL: '${detail}'`, RAISE_DETAIL_HINT),
   gucStatus: () => new ApiError(500, 'PGRST112', 'response.status guc must be a valid status code'),
   putLimitNotAllowed: () => new ApiError(400, 'PGRST114', 'limit/offset querystring parameters are not allowed for PUT'),
   putMatchingPk: () => new ApiError(400, 'PGRST115', 'Payload values do not match URL in primary key column(s)'),
@@ -62,8 +64,15 @@ export const errors = {
   aggregatesNotAllowed: () => new ApiError(400, 'PGRST123', 'Use of aggregate functions is not allowed'),
   maxAffectedViolation: (rows: number) =>
     new ApiError(400, 'PGRST124', 'Query result exceeds max-affected preference constraint', `The query affects ${rows} rows`),
+  maxAffectedNotSetof: () =>
+    new ApiError(400, 'PGRST128', 'Function must return SETOF or TABLE when max-affected preference is used with handling=strict'),
   invalidPath: () => new ApiError(404, 'PGRST125', 'Invalid path specified in request URL'),
+  /** every request to a database whose Data API was disabled (`data-api disable`) */
+  apiDisabled: (database: string) =>
+    new ApiError(404, 'PGRST125', 'Invalid path specified in request URL', `The Data API is disabled for database "${database}"`, 'An operator can enable it with: data-api create'),
   openApiDisabled: () => new ApiError(404, 'PGRST126', 'Root endpoint metadata is disabled'),
+  /** the same embed name twice at one level: PostgreSQL's refusal of the subquery name PostgREST gives both */
+  duplicateEmbed: (subquery: string) => new ApiError(400, '42712', `table name "${subquery}" specified more than once`),
   notImplemented: (details: string) => new ApiError(400, 'PGRST127', 'Feature not implemented', details),
 
   // 2xx: names resolved against the schema cache
@@ -109,6 +118,9 @@ export const errors = {
     new ApiError(401, 'PGRST301', message, details, null, invalidToken(message)),
   anonymousDisabled: () => new ApiError(401, 'PGRST302', 'Anonymous access is disabled', null, null, bearer),
   jwtClaims: (message: string) => new ApiError(401, 'PGRST303', message, null, null, invalidToken(message)),
+
+  /** PostgreSQL's own refusal of SET ROLE, for a role a request may never run as (see env-statement.ts) */
+  roleRefused: (role: string) => new ApiError(401, '42501', `permission denied to set role "${role}"`, null, null, bearer),
 
   internal: (message: string) => new ApiError(500, 'PGRSTX00', message),
 } as const

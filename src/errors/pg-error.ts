@@ -68,16 +68,16 @@ function raisedPgrst(err: PgLikeError): ApiError {
     body = JSON.parse(err.message) as Record<string, unknown>
     if (typeof body !== 'object' || body === null || typeof body.code !== 'string' || typeof body.message !== 'string') throw new Error()
   } catch {
-    return new ApiError(500, 'PGRST121', 'Could not parse JSON in the "RAISE SQLSTATE \'PGRST\'" error', `Invalid JSON value for MESSAGE: '${err.message}'`, "MESSAGE must be a JSON object with obligatory keys: 'code', 'message' and optional keys: 'details', 'hint'.")
+    return errors.raisedMessage(err.message)
   }
   if (err.detail === undefined || err.detail === null) {
-    return new ApiError(500, 'PGRST121', 'Could not parse JSON in the "RAISE SQLSTATE \'PGRST\'" error', 'DETAIL is missing in the RAISE statement', "DETAIL must be a JSON object with obligatory keys: 'status', 'headers' and optional key: 'status_text'.")
+    return errors.raisedDetail(undefined)
   }
   try {
     meta = JSON.parse(err.detail) as Record<string, unknown>
     if (typeof meta !== 'object' || meta === null || typeof meta.status !== 'number' || typeof meta.headers !== 'object') throw new Error()
   } catch {
-    return new ApiError(500, 'PGRST121', 'Could not parse JSON in the "RAISE SQLSTATE \'PGRST\'" error', `Invalid JSON value for DETAIL: '${err.detail}'`, "DETAIL must be a JSON object with obligatory keys: 'status', 'headers' and optional key: 'status_text'.")
+    return errors.raisedDetail(err.detail)
   }
   const headers = Object.fromEntries(Object.entries(meta.headers as Record<string, unknown>).map(([k, v]) => [k, String(v)]))
   return new ApiError(

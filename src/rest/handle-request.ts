@@ -14,12 +14,15 @@ import { parseApiRequest, type RawRequest } from './api-request/parse-api-reques
 import type { ApiRequest } from './api-request/api-request.js'
 import { findTableOrThrow } from './plan/find-table.js'
 import { explainRequest } from './plan/explain.js'
-import { isReadOnly, planAction, transactionCheck } from './plan/plan-action.js'
+import { planAction } from './plan/plan-action.js'
+import type { ActionPlan } from './plan/types.js'
+import { execute, executeExplain } from './execute/execute.js'
 import { buildExplainResponse } from './response/build-explain-response.js'
 import { buildResponse } from './response/build-response.js'
 import type { HttpResponse } from './response/http-response.js'
+import { plannedCountStatement } from './sql/count-statement.js'
 import { envStatement } from './sql/env-statement.js'
-import { compile } from './sql/fragment.js'
+import { compile } from '../sql/fragment.js'
 import { mainStatement } from './sql/main-statement.js'
 import { explainStatement } from './sql/explain-statement.js'
 import { ServerTiming } from './server-timing.js'
@@ -38,6 +41,14 @@ export type RestDeps = Readonly<{
 }>
 
 export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
+  const response = await answer(deps, raw)
+  // server-trace-header: the request's value echoed on every answer, errors included
+  const trace = deps.config.serverTraceHeader
+  const value = trace === undefined ? undefined : headerValue(raw.headers[trace.toLowerCase()])
+  return value === undefined ? response : { ...response, headers: { ...response.headers, [trace!]: value } }
+}
+
+async function answer(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
   let auth: AuthResult | undefined
   const timing = deps.config.serverTimingEnabled ? new ServerTiming() : undefined
   try {
@@ -47,20 +58,27 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
     timing?.mark('jwt')
     const cache = deps.schemaCache.current()
     if (!cache) throw errors.noSchemaCache()
-    const parseOptions = { schemas: deps.config.schemas, allowTxOverride: deps.config.txEnd.endsWith('allow-override') }
+    const parseOptions = {
+      schemas: deps.config.schemas,
+      allowTxOverride: deps.config.txEnd.endsWith('allow-override'),
+      // with the OpenAPI document disabled, `/` answers PGRST126 whatever db-root-spec says
+      ...(deps.config.rootSpec && deps.config.openApiMode !== 'disabled' ? { rootSpec: deps.config.rootSpec.name } : {}),
+    }
     // Reads of a shape seen before skip parse, plan and SQL building: only their values change.
     const cached = isOptions ? undefined : deps.readShapes?.lookup(raw, cache, (templateRaw) => {
       const t = parseApiRequest(templateRaw, parseOptions)
       if (explainRequest(t, deps.config.planEnabled)) return undefined
-      const tPlan = planAction(t, cache, deps.config, { dbName: deps.db.name })
+      const tPlan = planAction(t, cache, deps.config, { dbName: deps.db.name, role: auth!.role })
+      // the planner's count is asked with the request's own values: not templatable
+      if (plannedCountStatement(tPlan)) return undefined
       return { request: t, plan: tPlan, main: compile(mainStatement(tPlan)) }
-    })
+    }, auth?.role)
     const request = cached?.request ?? parseApiRequest(raw, parseOptions)
     timing?.mark('parse')
     if (request.method === 'OPTIONS') return optionsResponse(request, cache)
     // Accept: application/vnd.pgrst.plan plans the request for its `for` media type, then explains it
     const explained = cached ? undefined : explainRequest(request, deps.config.planEnabled)
-    const plan = cached?.plan ?? planAction(explained?.request ?? request, cache, deps.config, { dbName: deps.db.name })
+    const plan = cached?.plan ?? planAction(explained?.request ?? request, cache, deps.config, { dbName: deps.db.name, ...(auth ? { role: auth.role } : {}) })
     const env = envStatement({
       schema: request.schema,
       extraSearchPath: deps.config.extraSearchPath,
@@ -70,19 +88,14 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
       path: request.path,
       headers: request.headers,
       cookies: request.cookies,
-      timezone: 'timezone' in plan ? plan.timezone : undefined,
+      settings: transactionSettings(plan, deps.config.appSettings),
     })
     const preRequest = preRequestStatement(deps.config.preRequest)
     const main = cached?.main ?? (explained ? explainStatement(compile(mainStatement(plan)), explained.explain) : compile(mainStatement(plan)))
     timing?.mark('plan')
-    const rows = await deps.db.run({
-      env,
-      ...(preRequest ? { preRequest } : {}),
-      main,
-      readOnly: isReadOnly(plan),
-      // an EXPLAIN ANALYZE runs the statement: whatever it wrote is rolled back
-      check: explained ? () => 'rollback' : transactionCheck(plan),
-    })
+    const plannedCount = explained ? undefined : plannedCountStatement(plan)
+    const statements = { env, ...(preRequest ? { preRequest } : {}), main, ...(plannedCount ? { plannedCount } : {}) }
+    const rows = explained ? await executeExplain(deps.db, plan, statements, auth!.role) : await execute(deps.db, plan, statements, auth!.role)
     timing?.mark('transaction')
     const response = explained ? buildExplainResponse(explained.explain, rows, request.method === 'HEAD') : buildResponse(request, plan, rows[0])
     if (!timing) return response
@@ -91,6 +104,16 @@ export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promis
   } catch (err) {
     return renderError(toApiError(err, auth !== undefined && !auth.isAnonymous, deps.onInternalError))
   }
+}
+
+/** Settings the transaction runs with beyond the context: `Prefer: timezone=`, hoisted function settings, app.settings.*. */
+function transactionSettings(plan: ActionPlan, appSettings: Readonly<Record<string, string>>): (readonly [string, string])[] {
+  const timezone = 'timezone' in plan ? plan.timezone : undefined
+  return [
+    ...(timezone === undefined ? [] : [['timezone', timezone] as const]),
+    ...plan.transaction.settings,
+    ...Object.entries(appSettings).map(([name, value]) => [`app.settings.${name}`, value] as const),
+  ]
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -4,7 +4,7 @@ import { loadConfig } from '../config/load-config.js'
 import { parseApiRequest, type RawRequest } from './api-request/parse-api-request.js'
 import { planAction } from './plan/plan-action.js'
 import { ReadShapeCache, type PlannedRead } from './read-shape-cache.js'
-import { compile } from './sql/fragment.js'
+import { compile } from '../sql/fragment.js'
 import { mainStatement } from './sql/main-statement.js'
 
 const config = loadConfig({}, {})

@@ -11,7 +11,7 @@ import type { ApiRequest } from './api-request/api-request.js'
 import { parseCookies, requestHeaders, type RawRequest } from './api-request/parse-api-request.js'
 import { canonicalQuery, decodeQuery, type RawParam } from './api-request/query-params-decode.js'
 import type { ActionPlan } from './plan/types.js'
-import type { CompiledSql } from './sql/fragment.js'
+import type { CompiledSql } from '../sql/fragment.js'
 
 export type PlannedRead = Readonly<{ request: ApiRequest; plan: ActionPlan; main: CompiledSql }>
 
@@ -38,7 +38,7 @@ function header(raw: RawRequest, name: string): string {
   return Array.isArray(v) ? v.join(', ') : (v ?? '')
 }
 
-function shapeOf(raw: RawRequest): Shape | undefined {
+function shapeOf(raw: RawRequest, variant: string): Shape | undefined {
   let params: RawParam[]
   try {
     params = decodeQuery(raw.query)
@@ -64,6 +64,7 @@ function shapeOf(raw: RawRequest): Shape | undefined {
     likes.push(m[2] === 'like' || m[2] === 'ilike')
   }
   const key = [
+    variant,
     raw.method,
     raw.path,
     parts.join('\u0002'),
@@ -96,13 +97,19 @@ export class ReadShapeCache {
    * The planned read for this request, from its shape's entry, or undefined when the request must
    * take the full path (another method, an uncacheable shape, or an error to report).
    */
-  lookup(raw: RawRequest, cache: SchemaCache, plan: (templateRaw: RawRequest) => PlannedRead | undefined): PlannedRead | undefined {
+  lookup(
+    raw: RawRequest,
+    cache: SchemaCache,
+    plan: (templateRaw: RawRequest) => PlannedRead | undefined,
+    /** what else the plan depends on (the role: column grants decide what `*` is) */
+    variant = '',
+  ): PlannedRead | undefined {
     if (raw.method !== 'GET' && raw.method !== 'HEAD') return undefined
     if (this.forCache !== cache) {
       this.entries = new Map()
       this.forCache = cache
     }
-    const shape = shapeOf(raw)
+    const shape = shapeOf(raw, variant)
     if (!shape) return undefined
     let entry = this.entries.get(shape.key)
     if (entry === undefined) {

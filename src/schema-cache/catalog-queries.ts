@@ -1,12 +1,12 @@
 /**
- * Schema cache: the catalog queries and the shapes of their results. Each query returns one row
+ * Schema cache: the catalog queries. Each query returns one row
  * whose columns are JSON built by Postgres, so PGlite and node-postgres hand back identical values
  * (they disagree on bigint, oid and numeric columns, but both parse json the same way).
- * Nothing here interprets the rows; load-schema-cache.ts assembles them purely.
+ * Nothing here interprets the rows (their shapes: catalog-shapes.ts); load-schema-cache.ts assembles
+ * them purely.
  *
  * Every query takes one parameter, $1: the exposed schemas as text[].
  */
-import { z } from 'zod'
 
 /**
  * SQL for a type's display name: `format_type`, schema-qualified unless the type lives in
@@ -95,7 +95,17 @@ columns as (
         '[]'::json),
       'description', col_description(a.attrelid, a.attnum),
       'isJson', bt.oid in ('json'::regtype, 'jsonb'::regtype),
-      'isTsvector', bt.oid = 'tsvector'::regtype
+      'isTsvector', bt.oid = 'tsvector'::regtype,
+      -- PostgREST's data representations: implicit casts between the column's domain and json/text
+      'toJson', (select json_build_object('schema', cpn.nspname, 'name', cp.proname)
+        from pg_cast ca join pg_proc cp on cp.oid = ca.castfunc join pg_namespace cpn on cpn.oid = cp.pronamespace
+        where t.typtype = 'd' and ca.castcontext = 'i' and ca.castsource = t.oid and ca.casttarget = 'json'::regtype limit 1),
+      'fromJson', (select json_build_object('schema', cpn.nspname, 'name', cp.proname)
+        from pg_cast ca join pg_proc cp on cp.oid = ca.castfunc join pg_namespace cpn on cpn.oid = cp.pronamespace
+        where t.typtype = 'd' and ca.castcontext = 'i' and ca.castsource = 'json'::regtype and ca.casttarget = t.oid limit 1),
+      'fromText', (select json_build_object('schema', cpn.nspname, 'name', cp.proname)
+        from pg_cast ca join pg_proc cp on cp.oid = ca.castfunc join pg_namespace cpn on cpn.oid = cp.pronamespace
+        where t.typtype = 'd' and ca.castcontext = 'i' and ca.castsource = 'text'::regtype and ca.casttarget = t.oid limit 1)
     ) order by a.attnum) as columns
   from pg_attribute a
   join pg_type t on t.oid = a.atttypid
@@ -109,7 +119,22 @@ columns as (
     and not a.attisdropped
   group by a.attrelid
 )
-select coalesce(json_agg(json_build_object(
+select (
+  -- roles that may read only some columns of a relation (column-level grants, no table-level
+  -- SELECT), with those columns: their select=* reads just these
+  select coalesce(json_agg(json_build_object('schema', e.nspname, 'table', e.relname, 'role', r.rolname, 'columns', g.columns)), '[]'::json)
+  from exposed e
+  cross join pg_roles r
+  cross join lateral (
+    select array_agg(a.attname::text order by a.attnum) as columns
+    from pg_attribute a
+    where a.attrelid = e.oid and a.attnum > 0 and not a.attisdropped and has_column_privilege(r.oid, e.oid, a.attnum, 'SELECT')
+  ) g
+  where exists (select from pg_attribute a where a.attrelid = e.oid and a.attacl is not null)
+    and not r.rolsuper and not starts_with(r.rolname, 'pg_')
+    and not has_table_privilege(r.oid, e.oid, 'SELECT') and g.columns is not null
+) as column_grants,
+coalesce(json_agg(json_build_object(
   'oid', e.oid::int8,
   'schema', e.nspname,
   'name', e.relname,
@@ -217,6 +242,13 @@ select
         from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality u(type_oid, ord)
         join pg_type at on at.oid = u.type_oid
         join pg_namespace atn on atn.oid = at.typnamespace), '[]'::json),
+      -- the same types written without a length (bpchar, "bit"): argument types carry none, and
+      -- format_type's default length would make a cast to character cut the value to one character
+      'argCastTypes', coalesce((
+        select json_agg(${typeText('at', 'atn', '-1')} order by u.ord)
+        from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality u(type_oid, ord)
+        join pg_type at on at.oid = u.type_oid
+        join pg_namespace atn on atn.oid = at.typnamespace), '[]'::json),
       'argModes', p.proargmodes,
       'argNames', p.proargnames,
       'inputArgCount', p.pronargs,
@@ -224,6 +256,7 @@ select
       'setOf', p.proretset,
       'rows', p.prorows,
       'volatility', p.provolatile,
+      'settings', p.proconfig,
       'returnType', ${typeText('rt', 'rtn', 'null')},
       -- a domain over a composite type returns rows of that composite
       'returnKind', case
@@ -266,94 +299,45 @@ select
      and p.prokind = 'f'
      and an.nspname = any($1::text[])
      and rn.nspname = any($1::text[])
-  ) as computed
+  ) as computed,
+  -- media type handlers (PostgREST's): domains named like a media type (or */*), returned by a
+  -- one-argument aggregate over a relation's row type or anyelement (a handler for that relation or
+  -- for all), or by a function (a handler for that function)
+  (select coalesce(json_agg(json_build_object(
+      'kind', h.kind,
+      'schema', h.schema,
+      'name', h.name,
+      'targetSchema', h.target_schema,
+      'targetName', h.target_name,
+      'mediaType', h.media_type,
+      'binary', h.is_binary
+    ) order by h.target_schema, h.target_name, h.media_type, h.schema, h.name), '[]'::json)
+   from (
+     select 'aggregate' as kind, pn.nspname as schema, p.proname as name,
+            case when at.oid = 'anyelement'::regtype then null else atn.nspname end as target_schema,
+            case when at.oid = 'anyelement'::regtype then null else ac.relname end as target_name,
+            lower(mt.typname) as media_type, db.base_oid = 'bytea'::regtype as is_binary
+     from pg_proc p
+     join pg_namespace pn on pn.oid = p.pronamespace
+     join pg_aggregate agg on agg.aggfnoid = p.oid
+     join pg_type mt on mt.oid = p.prorettype and mt.typtype = 'd'
+     join domain_base db on db.domain_oid = mt.oid
+     join pg_type at on at.oid = p.proargtypes[0]
+     join pg_namespace atn on atn.oid = at.typnamespace
+     left join pg_class ac on ac.reltype = at.oid and ac.relkind in ('r', 'v', 'm', 'f', 'p')
+     where pn.nspname = any($1::text[]) and p.pronargs = 1
+       and (mt.typname ~* '^[A-Za-z0-9.-]+/[A-Za-z0-9.+-]+$' or mt.typname = '*/*')
+       and (at.oid = 'anyelement'::regtype or ac.oid is not null)
+     union all
+     select 'function', mtn.nspname, mt.typname, pn.nspname, p.proname,
+            lower(mt.typname), db.base_oid = 'bytea'::regtype
+     from pg_proc p
+     join pg_namespace pn on pn.oid = p.pronamespace
+     join pg_type mt on mt.oid = p.prorettype and mt.typtype = 'd'
+     join pg_namespace mtn on mtn.oid = mt.typnamespace
+     join domain_base db on db.domain_oid = mt.oid
+     where pn.nspname = any($1::text[]) and p.prokind = 'f' and not p.proretset
+       and (mt.typname ~* '^[A-Za-z0-9.-]+/[A-Za-z0-9.+-]+$' or mt.typname = '*/*')
+   ) h
+  ) as media_handlers
 `
-
-// ---- result shapes ----
-
-const keyColumn = z.object({ num: z.number(), name: z.string() })
-
-export const rawColumn = z.object({
-  num: z.number(),
-  name: z.string(),
-  type: z.string(),
-  baseType: z.string(),
-  nullable: z.boolean(),
-  default: z.string().nullable(),
-  maxLength: z.number().nullable(),
-  enumValues: z.array(z.string()),
-  description: z.string().nullable(),
-  isJson: z.boolean(),
-  isTsvector: z.boolean(),
-})
-
-export const rawRelation = z.object({
-  oid: z.number(),
-  schema: z.string(),
-  name: z.string(),
-  relkind: z.enum(['r', 'v', 'm', 'f', 'p']),
-  description: z.string().nullable(),
-  updatableMask: z.number().nullable(),
-  columns: z.array(rawColumn),
-})
-
-export const rawConstraint = z.object({
-  name: z.string(),
-  type: z.enum(['p', 'u', 'f']),
-  relation: z.number(),
-  schema: z.string(),
-  table: z.string(),
-  columns: z.array(keyColumn),
-  foreignRelation: z.number(),
-  foreignSchema: z.string().nullable(),
-  foreignTable: z.string().nullable(),
-  foreignColumns: z.array(keyColumn),
-})
-
-export const rawView = z.object({ oid: z.number(), definition: z.string() })
-
-export const rawRoutine = z.object({
-  oid: z.number(),
-  schema: z.string(),
-  name: z.string(),
-  description: z.string().nullable(),
-  argTypes: z.array(z.string()),
-  argModes: z.array(z.string()).nullable(),
-  argNames: z.array(z.string()).nullable(),
-  inputArgCount: z.number(),
-  defaultCount: z.number(),
-  setOf: z.boolean(),
-  rows: z.number(),
-  volatility: z.enum(['i', 's', 'v']),
-  returnType: z.string(),
-  returnKind: z.enum(['void', 'composite', 'record', 'scalar']),
-  returnSchema: z.string().nullable(),
-  returnName: z.string().nullable(),
-})
-
-export const rawComputed = z.object({
-  schema: z.string(),
-  name: z.string(),
-  tableSchema: z.string(),
-  tableName: z.string(),
-  foreignSchema: z.string(),
-  foreignName: z.string(),
-  setOf: z.boolean(),
-  rows: z.number(),
-})
-
-export type RawColumn = z.infer<typeof rawColumn>
-export type RawRelation = z.infer<typeof rawRelation>
-export type RawConstraint = z.infer<typeof rawConstraint>
-export type RawView = z.infer<typeof rawView>
-export type RawRoutine = z.infer<typeof rawRoutine>
-export type RawComputed = z.infer<typeof rawComputed>
-
-/** Everything the catalog queries return, decoded; the input of the pure assembly step. */
-export type Catalog = Readonly<{
-  relations: readonly RawRelation[]
-  constraints: readonly RawConstraint[]
-  views: readonly RawView[]
-  routines: readonly RawRoutine[]
-  computed: readonly RawComputed[]
-}>

@@ -46,8 +46,8 @@ const cache: SchemaCache = {
     [
       'api.add',
       [
-        { schema: 'api', name: 'add', description: null, params: [], returns: { kind: 'void' }, volatility: 'volatile', returnsSingle: true },
-        { schema: 'api', name: 'add', description: null, params: [], returns: { kind: 'void' }, volatility: 'stable', returnsSingle: true },
+        { schema: 'api', name: 'add', description: null, params: [], returns: { kind: 'void' }, volatility: 'volatile', returnsSingle: true, hoistedSettings: [] },
+        { schema: 'api', name: 'add', description: null, params: [], returns: { kind: 'void' }, volatility: 'stable', returnsSingle: true, hoistedSettings: [] },
       ],
     ],
   ]),

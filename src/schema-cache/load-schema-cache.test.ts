@@ -537,19 +537,20 @@ describe.each(backends)('loadSchemaCache on $name', (backend) => {
           name: 'add',
           description: 'Adds two numbers',
           params: [
-            { name: 'a', type: 'integer', required: true, variadic: false },
-            { name: 'b', type: 'integer', required: false, variadic: false },
+            { name: 'a', type: 'integer', castType: 'integer', required: true, variadic: false },
+            { name: 'b', type: 'integer', castType: 'integer', required: false, variadic: false },
           ],
           returns: { kind: 'scalar', type: 'integer', setOf: false },
           volatility: 'immutable',
           returnsSingle: true,
+          hoistedSettings: [],
         },
       ])
       expect(cache.routines.get('test_api.sum_all')?.[0]?.params).toEqual([
-        { name: 'nums', type: 'integer[]', required: true, variadic: true },
+        { name: 'nums', type: 'integer[]', castType: 'integer[]', required: true, variadic: true },
       ])
       expect(cache.routines.get('test_api.raw_json')?.[0]?.params).toEqual([
-        { name: '', type: 'json', required: true, variadic: false },
+        { name: '', type: 'json', castType: 'json', required: true, variadic: false },
       ])
       expect(cache.routines.get('test_api.overloaded')?.map((r) => r.params.map((p) => `${p.name} ${p.type}`))).toEqual([
         ['a integer'],
@@ -580,7 +581,8 @@ describe.each(backends)('loadSchemaCache on $name', (backend) => {
         { kind: 'composite', relation: id('pair'), setOf: false, isRecord: false }, true, 'immutable',
       ])
       expect(returns('project_summary')).toEqual([{ ...record, setOf: true }, false, 'stable'])
-      expect(returns('any_rows')).toEqual([{ ...record, setOf: true }, false, 'volatile'])
+      // no OUT parameters: the rows are values, read without a column list
+      expect(returns('any_rows')).toEqual([{ kind: 'scalar', type: 'record', setOf: true }, false, 'volatile'])
       expect(returns('out_params')).toEqual([{ ...record, setOf: false }, true, 'volatile'])
       expect(returns('single_out')).toEqual([{ ...record, setOf: false }, true, 'volatile'])
     })

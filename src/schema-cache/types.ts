@@ -2,7 +2,7 @@
  * The schema cache: what the planner knows about the database. An immutable value, built by
  * load-schema-cache.ts and swapped whole on reload. Mirrors PostgREST SchemaCache.hs.
  */
-import type { QualifiedIdentifier } from '../rest/sql/fragment.js'
+import type { QualifiedIdentifier } from '../sql/fragment.js'
 
 export type { QualifiedIdentifier }
 
@@ -23,6 +23,13 @@ export type Column = Readonly<{
   isJson: boolean
   /** true when the column's type is tsvector (full-text search needs no to_tsvector) */
   isTsvector: boolean
+  /**
+   * Data representations (PostgREST's): implicit casts of the column's domain to json (its output),
+   * from json (what a written value becomes) and from text (what a filter value becomes); null when none.
+   */
+  toJson?: QualifiedIdentifier | null
+  fromJson?: QualifiedIdentifier | null
+  fromText?: QualifiedIdentifier | null
 }>
 
 export type TableKind = 'table' | 'view' | 'materializedView' | 'foreignTable' | 'partitionedTable'
@@ -88,6 +95,8 @@ export type RoutineParam = Readonly<{
   name: string
   /** format_type of the argument */
   type: string
+  /** the type to cast a value to: without a length, so `character` is `bpchar` (any length) */
+  castType: string
   required: boolean
   variadic: boolean
 }>
@@ -107,6 +116,8 @@ export type Routine = Readonly<{
   volatility: 'immutable' | 'stable' | 'volatile'
   /** `ROWS 1` or not SETOF */
   returnsSingle: boolean
+  /** its `SET` clauses that apply to the whole transaction of a call (db-hoisted-tx-settings) */
+  hoistedSettings: readonly (readonly [string, string])[]
 }>
 
 export type SchemaCache = Readonly<{
@@ -120,7 +131,32 @@ export type SchemaCache = Readonly<{
   routines: ReadonlyMap<string, readonly Routine[]>
   /** pg_timezone_names, for `Prefer: timezone=` */
   timezones?: ReadonlySet<string>
+  /** tableKey → role → the columns that role may read, for roles with column-level SELECT only */
+  columnGrants?: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>
+  /** key: mediaHandlerKey(target, media type) */
+  mediaHandlers?: ReadonlyMap<string, MediaHandler>
 }>
+
+/**
+ * A media type handler (PostgREST's): an aggregate that renders a relation's rows, or a domain a
+ * function returns, in the media type the domain is named after.
+ */
+export type MediaHandler = Readonly<{
+  kind: 'aggregate' | 'function'
+  /** the aggregate, or the domain to cast a function's value to */
+  function: QualifiedIdentifier
+  /** an aggregate's relation, whose row type the rows are cast to; undefined for anyelement */
+  target?: QualifiedIdentifier
+  /** lower-cased domain name: `text/plain`, `application/vnd.twkb`, or star-slash-star */
+  mediaType: string
+  /** over bytea: the body is bytes, not text */
+  binary: boolean
+}>
+
+/** target: a relation or function, or undefined for every relation (an aggregate over anyelement). */
+export function mediaHandlerKey(target: QualifiedIdentifier | undefined, mediaType: string): string {
+  return `${target ? tableKey(target) : '*'}\u0000${mediaType}`
+}
 
 export function tableKey(id: QualifiedIdentifier): string {
   return `${id.schema}.${id.name}`

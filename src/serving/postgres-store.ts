@@ -7,7 +7,7 @@
  */
 import type { Database } from '../db/database.js'
 import { createPostgresDatabase, databaseNameFromUrl } from '../db/postgres-database.js'
-import { quoteIdent } from '../rest/sql/fragment.js'
+import { quoteIdent } from '../sql/fragment.js'
 import { StoreError, type DatabaseStore } from './database-store.js'
 
 export type PostgresStoreOptions = Readonly<{

@@ -7,7 +7,6 @@
 import type { Logger } from 'pino'
 import { readSettings } from '../admin/settings-store.js'
 import { AuthRuntime, type AuthConfig, type AuthRuntimeOptions } from '../auth/auth-runtime.js'
-import { RoleGate } from '../auth/role-gate.js'
 import { openAuthService, resolveAuthProvider, type AuthService } from '../auth-service/auth-service.js'
 import type { EmailSender } from '../auth-service/email.js'
 import type { AppConfig } from '../config/app-config.js'
@@ -115,7 +114,6 @@ export async function openServedDatabase(options: ServedDatabaseOptions): Promis
 
     const auth = new AuthRuntime(authConfig(resolved.config), {
       wrapVerifier: (configured) => (authService ? authService.verifier.withFallback(configured) : configured),
-      roleGate: new RoleGate((text, values) => db.query(text, values), { generation: () => schemaCache.current() }),
       database: name,
       jwks: options.jwks,
       onJwksError: (url, err, hasKeys) =>

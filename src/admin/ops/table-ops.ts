@@ -3,7 +3,7 @@
  * whether the API exposes them), enable row-level security on one, and page through its rows.
  */
 import { z } from 'zod'
-import { quoteIdent } from '../../rest/sql/fragment.js'
+import { quoteIdent } from '../../sql/fragment.js'
 import { withTarget } from '../admin-context.js'
 import { dataApiState, refreshSchema } from '../data-api-state.js'
 import { identifier, target } from '../inputs.js'

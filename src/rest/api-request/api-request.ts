@@ -2,6 +2,8 @@
  * Stage 1 (parse) result: everything the planner needs from the HTTP request, already parsed.
  */
 import type { AcceptItem } from './media-type.js'
+import type { Payload } from './payload.js'
+import type { RpcPayload } from './rpc-payload.js'
 import type { Preferences, QueryParams } from './types.js'
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS'
@@ -28,5 +30,8 @@ export type ApiRequest = Readonly<{
   /** lower-cased request headers without Cookie, for request.headers */
   headers: Readonly<Record<string, string>>
   cookies: Readonly<Record<string, string>>
-  body: Buffer | undefined
+  /** the body, parsed: rows for POST/PATCH/PUT on a table, arguments for POST on a function */
+  payload: RequestPayload | undefined
 }>
+
+export type RequestPayload = Readonly<{ kind: 'rows'; rows: Payload }> | Readonly<{ kind: 'args'; args: RpcPayload }>

@@ -3,6 +3,8 @@
  * the order given), and the closed set of media types a relation read can produce.
  */
 
+import type { MediaHandler } from '../../schema-cache/types.js'
+
 export type MediaType =
   | Readonly<{ kind: 'json' }>
   | Readonly<{ kind: 'arrayStripped' }>
@@ -12,6 +14,24 @@ export type MediaType =
   | Readonly<{ kind: 'geojson' }>
   | Readonly<{ kind: 'openapi' }>
   | Readonly<{ kind: 'any' }>
+  /** a media type handler from the schema cache (an aggregate, or a function returning the domain) */
+  | Readonly<{ kind: 'handler'; handler: MediaHandler }>
+  /** the one value column as is: its text, or its bytes when it is bytea */
+  | Readonly<{ kind: 'raw'; mime: RawMime; column: string; binary: boolean }>
+
+export type RawMime = 'text/plain' | 'text/xml' | 'application/octet-stream'
+export const RAW_MIMES: ReadonlySet<string> = new Set<RawMime>(['text/plain', 'text/xml', 'application/octet-stream'])
+
+/** Media types PostgREST knows by name and answers with a charset. */
+const WITH_CHARSET: ReadonlySet<string> = new Set([
+  'application/json',
+  'application/geo+json',
+  'text/csv',
+  'text/plain',
+  'text/xml',
+  'application/openapi+json',
+  'application/x-www-form-urlencoded',
+])
 
 export type AcceptItem = Readonly<{ raw: string; type: string; params: Readonly<Record<string, string>>; q: number }>
 
@@ -81,5 +101,18 @@ export function contentTypeOf(mediaType: MediaType): string {
       return 'application/geo+json; charset=utf-8'
     case 'openapi':
       return 'application/openapi+json; charset=utf-8'
+    case 'raw':
+      return mediaType.mime === 'application/octet-stream' ? mediaType.mime : `${mediaType.mime}; charset=utf-8`
+    case 'handler': {
+      // a `*/*` handler answers as octet-stream (response.headers may say otherwise)
+      const mime = mediaType.handler.mediaType === '*/*' ? 'application/octet-stream' : mediaType.handler.mediaType
+      return WITH_CHARSET.has(mime) ? `${mime}; charset=utf-8` : mime
+    }
   }
+}
+
+/** The body as Postgres built it, as bytes: bytea arrives in its hex text form. */
+export function bodyBytes(mediaType: MediaType, text: string): Buffer {
+  const binary = (mediaType.kind === 'handler' && mediaType.handler.binary) || (mediaType.kind === 'raw' && mediaType.binary)
+  return binary && text.startsWith('\\x') ? Buffer.from(text.slice(2), 'hex') : Buffer.from(text)
 }

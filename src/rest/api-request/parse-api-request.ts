@@ -3,11 +3,13 @@
  * Pure; raises PGRST1xx errors. Mirrors PostgREST ApiRequest.hs.
  */
 import { errors } from '../../errors/catalog.js'
-import type { ApiRequest, Method, Target } from './api-request.js'
+import type { ApiRequest, Method, RequestPayload, Target } from './api-request.js'
 import { parseAccept } from './media-type.js'
+import { parsePayload } from './payload.js'
 import { parsePreferences } from './preferences.js'
 import { parseQueryParams } from './query-params.js'
 import { parseRangeHeader } from './range-header.js'
+import { parseRpcPayload } from './rpc-payload.js'
 
 const METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'])
 
@@ -21,11 +23,16 @@ export type RawRequest = Readonly<{
   body: Buffer | undefined
 }>
 
-export type ParseOptions = Readonly<{ schemas: readonly string[]; allowTxOverride: boolean }>
+export type ParseOptions = Readonly<{
+  schemas: readonly string[]
+  allowTxOverride: boolean
+  /** db-root-spec: the function `/` calls instead of serving the OpenAPI document */
+  rootSpec?: string
+}>
 
 export function parseApiRequest(raw: RawRequest, options: ParseOptions): ApiRequest {
   const method = raw.method.toUpperCase()
-  const target = parseTarget(raw.path)
+  const target = parseTarget(raw.path, options.rootSpec)
   if (!METHODS.has(method)) {
     throw target.kind === 'routine' ? errors.unsupportedRpcMethod(method) : errors.unsupportedMethod(method)
   }
@@ -59,8 +66,18 @@ export function parseApiRequest(raw: RawRequest, options: ParseOptions): ApiRequ
     path: raw.path,
     headers: requestHeaders(raw.headers),
     cookies: parseCookies(header('cookie')),
-    body: raw.body,
+    payload: parseBody(m, target, header('content-type'), raw.body, query.columns === undefined),
   }
+}
+
+/**
+ * The body of a write or a function call; DELETE, reads and the root ignore theirs. With `columns=`
+ * the JSON keys are not checked against each other (PostgREST sends such a body to Postgres as is).
+ */
+function parseBody(method: Method, target: Target, contentType: string | undefined, body: Buffer | undefined, validateKeys: boolean): RequestPayload | undefined {
+  if (target.kind === 'routine') return method === 'POST' ? { kind: 'args', args: parseRpcPayload(contentType, body) } : undefined
+  if (target.kind !== 'relation' || (method !== 'POST' && method !== 'PATCH' && method !== 'PUT')) return undefined
+  return { kind: 'rows', rows: parsePayload(contentType, body, { validateKeys }) }
 }
 
 function decodeSegment(segment: string): string {
@@ -71,9 +88,9 @@ function decodeSegment(segment: string): string {
   }
 }
 
-export function parseTarget(path: string): Target {
+export function parseTarget(path: string, rootSpec?: string): Target {
   const segments = path.split('/').filter((s, i) => !(i === 0 && s === ''))
-  if (segments.length === 0 || (segments.length === 1 && segments[0] === '')) return { kind: 'root' }
+  if (segments.length === 0 || (segments.length === 1 && segments[0] === '')) return rootSpec === undefined ? { kind: 'root' } : { kind: 'routine', name: rootSpec }
   // the OpenAPI document also lives at a name tools look for
   if (segments.length === 1 && segments[0] === 'openapi.json') return { kind: 'root' }
   if (segments.length === 1) {

@@ -19,8 +19,8 @@ describe('parseRpcPayload', () => {
     expect(parseRpcPayload('application/octet-stream', Buffer.from([0, 1])).bodyKind).toBe('octet')
   })
 
-  it('reads an urlencoded form, the first value of a key winning', () => {
-    expect(parseRpcPayload('application/x-www-form-urlencoded', Buffer.from('a=1&b=x+y&a=2')).args).toEqual({ a: '1', b: 'x y' })
+  it('reads an urlencoded form, a repeated key as a list', () => {
+    expect(parseRpcPayload('application/x-www-form-urlencoded', Buffer.from('a=1&b=x+y&a=2')).args).toEqual({ a: ['1', '2'], b: 'x y' })
   })
 
   it('reads the first row of CSV', () => {

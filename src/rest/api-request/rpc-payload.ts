@@ -6,7 +6,7 @@
  * Raises PGRST102.
  */
 import { errors } from '../../errors/catalog.js'
-import type { BodyKind } from '../plan/find-routine.js'
+import type { BodyKind } from './types.js'
 import { parseCsvPayload } from './payload.js'
 
 export type RpcPayload = Readonly<{
@@ -44,8 +44,12 @@ export function parseRpcPayload(contentType: string | undefined, body: Buffer | 
       return { bodyKind: 'json', args: isPlainObject(first) ? first : {}, raw }
     }
     case 'application/x-www-form-urlencoded': {
-      const args: Record<string, unknown> = {}
-      for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) if (!(key in args)) args[key] = value
+      // a repeated key is a list (for an array or variadic parameter)
+      const args: Record<string, string | string[]> = {}
+      for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) {
+        const seen = args[key]
+        args[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value]
+      }
       return { bodyKind: 'other', args, raw }
     }
     case 'text/csv': {

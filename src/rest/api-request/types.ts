@@ -99,3 +99,6 @@ export type Preferences = Readonly<{
   /** every token that was not recognised, for handling=strict (PGRST122) */
   invalid: readonly string[]
 }>
+
+/** How the body of a function call was sent, as far as choosing the function is concerned. */
+export type BodyKind = 'json' | 'text' | 'xml' | 'octet' | 'other'

@@ -56,17 +56,16 @@ function cardinalityName(rel: Relationship): string {
 
 const cols = (pairs: ColumnPairs, side: 0 | 1) => pairs.map((p) => p[side]).join(', ')
 
+/** One entry of PGRST201's details, worded as PostgREST words it (table names without schema). */
 function describe(rel: Relationship): Record<string, string> {
-  const t = (q: QualifiedIdentifier) => `${q.schema}.${q.name}`
-  if (rel.kind === 'computed') {
-    return { cardinality: cardinalityName(rel), embedding: `${rel.table.name} with ${rel.foreignTable.name}`, relationship: `${t(rel.function)} computed` }
-  }
+  const embedding = `${rel.table.name} with ${rel.foreignTable.name}`
+  if (rel.kind === 'computed') return { cardinality: cardinalityName(rel), embedding, relationship: `${rel.function.name} computed` }
   const c = rel.cardinality
   const relationship =
     c.kind === 'M2M'
-      ? `${t(c.junction.table)} using ${c.junction.constraint1}(${cols(c.junction.sourceColumns, 0)}) and ${c.junction.constraint2}(${cols(c.junction.targetColumns, 0)})`
-      : `${c.constraint} using ${t(rel.table)}(${cols(c.columns, 0)}) and ${t(rel.foreignTable)}(${cols(c.columns, 1)})`
-  return { cardinality: cardinalityName(rel), embedding: `${rel.table.name} with ${rel.foreignTable.name}`, relationship }
+      ? `${c.junction.table.name} using ${c.junction.constraint1}(${cols(c.junction.sourceColumns, 0)}) and ${c.junction.constraint2}(${cols(c.junction.targetColumns, 0)})`
+      : `${c.constraint} using ${rel.table.name}(${cols(c.columns, 0)}) and ${rel.foreignTable.name}(${cols(c.columns, 1)})`
+  return { cardinality: cardinalityName(rel), embedding, relationship }
 }
 
 export function findRelationship(cache: SchemaCache, source: QualifiedIdentifier, name: string, hint: string | undefined): Relationship {
@@ -87,10 +86,11 @@ export function findRelationship(cache: SchemaCache, source: QualifiedIdentifier
   }
   // A stable order, whatever order the catalogue returned the constraints in.
   found = [...found].sort((a, b) => (describe(a).relationship ?? '').localeCompare(describe(b).relationship ?? ''))
+  // PostgREST suggests `<target table>!<constraint or junction>`
   const suggestions = found.map((rel) => {
-    if (rel.kind === 'computed') return `${name}!${rel.function.name}`
+    if (rel.kind === 'computed') return `${rel.foreignTable.name}!${rel.function.name}`
     const c = rel.cardinality
-    return `${name}!${c.kind === 'M2M' ? c.junction.table.name : constraintOf(c)}`
+    return `${rel.foreignTable.name}!${c.kind === 'M2M' ? c.junction.table.name : constraintOf(c)}`
   })
   throw errors.ambiguousRelBetween(source.name, name, found.map(describe), suggestions)
 }

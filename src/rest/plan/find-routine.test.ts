@@ -3,7 +3,7 @@ import { isApiError } from '../../errors/api-error.js'
 import type { Routine, RoutineParam, SchemaCache } from '../../schema-cache/types.js'
 import { findRoutine, type RoutineLookup } from './find-routine.js'
 
-const p = (name: string, type = 'integer', required = true, variadic = false): RoutineParam => ({ name, type, required, variadic })
+const p = (name: string, type = 'integer', required = true, variadic = false): RoutineParam => ({ name, type, castType: type, required, variadic })
 const fn = (name: string, params: RoutineParam[], schema = 'api'): Routine => ({
   schema,
   name,
@@ -12,6 +12,7 @@ const fn = (name: string, params: RoutineParam[], schema = 'api'): Routine => ({
   returns: { kind: 'scalar', type: 'text', setOf: false },
   volatility: 'stable',
   returnsSingle: true,
+  hoistedSettings: [],
 })
 
 function cacheOf(...routines: Routine[]): SchemaCache {

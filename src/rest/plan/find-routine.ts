@@ -6,9 +6,8 @@
 import { errors } from '../../errors/catalog.js'
 import type { Routine, SchemaCache } from '../../schema-cache/types.js'
 import { similarity } from '../../schema-cache/find-relationships.js'
+import type { BodyKind } from '../api-request/types.js'
 
-/** How the request body was sent, as far as choosing a function is concerned. */
-export type BodyKind = 'json' | 'text' | 'xml' | 'octet' | 'other'
 
 export type RoutineLookup = Readonly<{
   schema: string

@@ -7,49 +7,20 @@
 import { errors } from '../../errors/catalog.js'
 import type { Routine, RoutineParam, SchemaCache, Table } from '../../schema-cache/types.js'
 import type { ApiRequest } from '../api-request/api-request.js'
-import type { MediaType } from '../api-request/media-type.js'
-import { parseRpcPayload } from '../api-request/rpc-payload.js'
+import type { RpcPayload } from '../api-request/rpc-payload.js'
+import { pgArrayLiteral } from '../../sql/array-literal.js'
 import { findRoutine, matchesParams } from './find-routine.js'
-import { negotiate, planReadTree, type PlanOptions } from './plan-read.js'
+import { negotiate, selectsDefault, singleColumn } from './negotiate.js'
+import { planReadTree, type PlanOptions } from './plan-read.js'
+import { planTransaction } from './plan-transaction.js'
+import { preferenceApplied } from './preference-applied.js'
 import { resolveTimezone } from './resolve-timezone.js'
-import type { ReadNode } from './types.js'
-
-export type CallArgs =
-  /** POST with named arguments: the JSON object, read back with json_to_record for these params */
-  | Readonly<{ kind: 'json'; json: string; params: readonly RoutineParam[] }>
-  /** GET/HEAD: each argument bound as `name := $n::type` (variadic: an array literal) */
-  | Readonly<{ kind: 'direct'; args: readonly Readonly<{ param: RoutineParam; value: string }>[] }>
-  /** a single unnamed json/jsonb/text/xml/bytea parameter takes the whole body */
-  | Readonly<{ kind: 'single'; param: RoutineParam; value: string | Buffer }>
-
-export type CallShape = 'void' | 'scalar' | 'setOfScalar' | 'composite' | 'setOfComposite'
-
-export type CallPlan = Readonly<{
-  kind: 'call'
-  routine: Routine
-  args: CallArgs
-  shape: CallShape
-  /** composite results: the read tree whose root FROM is the call; undefined for scalars and void */
-  root: ReadNode | undefined
-  /** scalar sets: limit/offset (Range); composite results carry theirs in `root` */
-  limit: number | undefined
-  offset: number
-  mediaType: MediaType
-  headOnly: boolean
-  count: 'exact' | 'planned' | 'estimated' | undefined
-  /** GET/HEAD always; POST unless the function is volatile */
-  readOnly: boolean
-  hasAggregates: boolean
-  /** the zone of `Prefer: timezone=` when it applies */
-  timezone: string | undefined
-  /** for Preference-Applied */
-  preferenceApplied: readonly string[]
-}>
+import type { CallArgs, CallPlan, CallShape, ReadNode } from './types.js'
 
 export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanOptions): CallPlan {
   if (request.target.kind !== 'routine') throw errors.invalidPath()
   const isPost = request.method === 'POST'
-  const payload = isPost ? parseRpcPayload(request.headers['content-type'], request.body) : undefined
+  const payload = request.payload?.kind === 'args' ? request.payload.args : undefined
   const argKeys = payload ? Object.keys(payload.args) : [...new Set(request.query.rpcArgs.map(([name]) => name))]
   const lookup = { schema: request.schema, name: request.target.name, argKeys, isPost, bodyKind: payload?.bodyKind ?? 'other' } as const
   const routine = findRoutine(cache, lookup)
@@ -65,6 +36,20 @@ export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanO
   }
   const paging = scalarPaging(request, options.maxRows)
   const timezone = resolveTimezone(request.preferences, cache)
+  const returns = routine.returns
+  const mediaType = negotiate(request, {
+    cache,
+    target: { schema: routine.schema, name: returns.kind === 'composite' && !returns.isRecord ? returns.relation.name : routine.name },
+    defaultSelect: selectsDefault(request),
+    raw: root ? singleColumn(root) : shape === 'void' ? undefined : { column: 'pgrst_scalar', binary: returns.kind === 'scalar' && returns.type === 'bytea' },
+  })
+  const transaction = planTransaction(request, options.txEnd, {
+    readOnly: !isPost || routine.volatility !== 'volatile',
+    mediaType,
+    honoursMaxAffected: true,
+    settings: routine.hoistedSettings,
+  })
+  if (transaction.maxAffected !== undefined && routine.returnsSingle) throw errors.maxAffectedNotSetof()
   return {
     kind: 'call',
     routine,
@@ -73,24 +58,21 @@ export function planCall(request: ApiRequest, cache: SchemaCache, options: PlanO
     root,
     limit: paging.limit,
     offset: paging.offset,
-    mediaType: negotiate(request),
+    mediaType,
     headOnly: request.method === 'HEAD',
     count: request.preferences.count,
-    readOnly: !isPost || routine.volatility !== 'volatile',
+    maxRows: options.maxRows,
     hasAggregates,
     timezone,
-    preferenceApplied: [
-      ...(request.preferences.count ? [`count=${request.preferences.count}`] : []),
-      ...(request.preferences.handling ? [`handling=${request.preferences.handling}`] : []),
-      ...(timezone ? [`timezone=${timezone}`] : []),
-    ],
+    preferenceApplied: preferenceApplied(request, { timezone, transaction }),
+    transaction,
   }
 }
 
 function callArgs(
   routine: Routine,
   request: ApiRequest,
-  payload: ReturnType<typeof parseRpcPayload> | undefined,
+  payload: RpcPayload | undefined,
   keys: ReadonlySet<string>,
 ): CallArgs {
   if (payload) {
@@ -100,22 +82,38 @@ function callArgs(
       const param = routine.params[0]!
       return { kind: 'single', param, value: param.type === 'bytea' ? payload.raw : payload.raw.toString('utf8') }
     }
-    return { kind: 'json', json: JSON.stringify(payload.args), params: routine.params.filter((p) => keys.has(p.name)) }
+    const params = routine.params.filter((p) => keys.has(p.name))
+    const args = payload.bodyKind === 'json' ? payload.args : formArgs(payload.args, params)
+    return { kind: 'json', json: JSON.stringify(args), params }
   }
   const args: { param: RoutineParam; value: string }[] = []
   for (const param of routine.params) {
     const values = request.query.rpcArgs.filter(([name]) => name === param.name).map(([, value]) => value)
     if (values.length === 0) continue
-    // `v=1&v=2` fills a variadic parameter; `v={1,2}` is already an array literal
-    const value = param.variadic && (values.length > 1 || !values[0]!.startsWith('{')) ? arrayLiteral(values) : values[0]!
+    // `v=1&v=2` fills a variadic or array parameter; `v={1,2}` is already an array literal
+    const value = takesArray(param) && (values.length > 1 || (param.variadic && !values[0]!.startsWith('{'))) ? pgArrayLiteral(values) : values[0]!
     args.push({ param, value })
   }
   return { kind: 'direct', args }
 }
 
-/** A PostgreSQL array literal with every element quoted. */
-function arrayLiteral(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`
+function takesArray(param: RoutineParam): boolean {
+  return param.variadic || param.type.endsWith('[]')
+}
+
+/**
+ * Form and CSV values are text, and a repeated form key arrives as a list: a list fills an array or
+ * variadic parameter (so does one value for a variadic one, unless it is an array literal already);
+ * any other parameter takes the first value.
+ */
+function formArgs(args: Readonly<Record<string, unknown>>, params: readonly RoutineParam[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...args }
+  for (const param of params) {
+    const value = out[param.name]
+    if (Array.isArray(value)) out[param.name] = takesArray(param) ? value : value[0]
+    else if (param.variadic && typeof value === 'string' && !value.startsWith('{')) out[param.name] = [value]
+  }
+  return out
 }
 
 function shapeOf(routine: Routine): CallShape {

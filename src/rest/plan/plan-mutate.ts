@@ -8,28 +8,28 @@ import type { AppConfig } from '../../config/app-config.js'
 import { errors } from '../../errors/catalog.js'
 import type { SchemaCache, Table } from '../../schema-cache/types.js'
 import type { ApiRequest } from '../api-request/api-request.js'
-import { parsePayload, type Payload, type Row } from '../api-request/payload.js'
+import type { Payload, Row } from '../api-request/payload.js'
 import { findTableOrThrow } from './find-table.js'
-import { negotiate, planReadTree } from './plan-read.js'
+import { negotiate, selectsDefault, singleColumn } from './negotiate.js'
+import { planReadTree } from './plan-read.js'
+import { planTransaction } from './plan-transaction.js'
+import { preferenceApplied } from './preference-applied.js'
 import { resolveTimezone } from './resolve-timezone.js'
 import type { MutatePlan, ReadNode } from './types.js'
 
-export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppConfig): MutatePlan {
+export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppConfig, role?: string): MutatePlan {
   if (request.target.kind !== 'relation') throw errors.invalidPath()
   const table = findTableOrThrow(cache, request.schema, request.target.name)
   const prefs = request.preferences
   const isPut = request.method === 'PUT'
   const mutation = request.method === 'DELETE' ? 'delete' : request.method === 'PATCH' ? 'update' : 'insert'
 
-  const { root } = planReadTree(request, cache, table, { maxRows: undefined, aggregatesEnabled: config.aggregatesEnabled })
+  const { root } = planReadTree(request, cache, table, { maxRows: undefined, aggregatesEnabled: config.aggregatesEnabled, txEnd: config.txEnd, ...(role === undefined ? {} : { role }) })
   const rootLimits = request.query.limits.find((l) => l.path.length === 0)
   if (isPut && rootLimits && (rootLimits.limit !== undefined || rootLimits.offset !== undefined)) throw errors.putLimitNotAllowed()
 
   const columnsParam = request.query.columns
-  const payload: Payload =
-    mutation === 'delete'
-      ? { rows: [], isArray: false, keys: [] }
-      : parsePayload(request.headers['content-type'], request.body, { validateKeys: columnsParam === undefined })
+  const payload: Payload = request.payload?.kind === 'rows' ? request.payload.rows : { rows: [], isArray: false, keys: [] }
   const columns = columnsParam ?? payload.keys
   for (const column of columns) {
     if (!table.columns.some((c) => c.name === column)) throw errors.columnNotFound(table.name, column)
@@ -40,15 +40,15 @@ export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppC
   const rows = mutation === 'update' ? payload.rows.slice(0, 1) : payload.rows
   const missingDefault = prefs.missing === 'default' && mutation === 'insert' && !isPut
 
-  let limited: MutatePlan['limited']
-  if (!isPut && mutation !== 'insert' && root.limit !== undefined) {
-    if (root.order.length === 0) throw errors.limitNoOrder()
-    limited = { limit: root.limit, offset: root.offset }
-  }
-
-  const rollback = resolveRollback(config.txEnd, prefs.tx)
   const timezone = resolveTimezone(prefs, cache)
   const returning = prefs.return ?? 'minimal'
+  const mediaType = negotiate(request, { cache, target: root.qi, defaultSelect: selectsDefault(request), raw: singleColumn(root) })
+  const transaction = planTransaction(request, config.txEnd, {
+    readOnly: false,
+    mediaType,
+    exactlyOne: isPut,
+    honoursMaxAffected: mutation !== 'insert',
+  })
   return {
     kind: 'mutate',
     mutation,
@@ -59,17 +59,21 @@ export function planMutate(request: ApiRequest, cache: SchemaCache, config: AppC
     // PATCH with {} and POST with [] write nothing, and run nothing.
     noop: (mutation === 'update' && columns.length === 0) || (mutation === 'insert' && rows.length === 0),
     where: root.where,
-    limited,
     onConflict,
     isPut,
     returning,
     representation: representationNode(root, table),
-    mediaType: negotiate(request),
+    mediaType,
     count: prefs.count,
-    maxAffected: prefs.handling === 'strict' && mutation !== 'insert' ? prefs.maxAffected : undefined,
-    rollback,
-    preferenceApplied: preferenceApplied(request, table, mutation, onConflict !== undefined, missingDefault, timezone),
+    preferenceApplied: preferenceApplied(request, {
+      resolution: request.method === 'POST' && (onConflict !== undefined || table.primaryKey.length > 0),
+      missing: missingDefault || (prefs.missing === 'null' && (request.method === 'POST' || request.method === 'PATCH')),
+      return: true,
+      timezone,
+      transaction,
+    }),
     timezone,
+    transaction,
     isArrayPayload: payload.isArray,
   }
 }
@@ -98,7 +102,7 @@ function representationNode(root: ReadNode, table: Table): ReadNode {
       ? [
           ...table.columns.map((c) => ({
             kind: 'field' as const,
-            field: { field: { name: c.name, jsonPath: [] }, isJson: c.isJson, isTsvector: c.isTsvector },
+            field: { field: { name: c.name, jsonPath: [] }, isJson: c.isJson, isTsvector: c.isTsvector, ...(c.toJson ? { toJson: c.toJson } : {}) },
             outputName: c.name,
           })),
           ...root.fields,
@@ -140,31 +144,3 @@ function conflictTarget(request: ApiRequest, table: Table, isPut: boolean): Muta
   for (const column of columns) if (!table.columns.some((c) => c.name === column)) throw errors.columnNotFound(table.name, column)
   return { columns, resolution: resolution === 'merge-duplicates' ? 'merge' : 'ignore' }
 }
-
-function resolveRollback(txEnd: AppConfig['txEnd'], preferred: 'commit' | 'rollback' | undefined): boolean {
-  const base = txEnd.startsWith('rollback')
-  if (txEnd.endsWith('allow-override') && preferred !== undefined) return preferred === 'rollback'
-  return base
-}
-
-function preferenceApplied(
-  request: ApiRequest,
-  table: Table,
-  mutation: MutatePlan['mutation'],
-  hasConflictTarget: boolean,
-  missingDefault: boolean,
-  timezone: string | undefined,
-): string[] {
-  const p = request.preferences
-  const out: string[] = []
-  if (p.resolution && request.method === 'POST' && (hasConflictTarget || table.primaryKey.length > 0)) out.push(`resolution=${p.resolution}`)
-  if (missingDefault || (p.missing === 'null' && (request.method === 'POST' || request.method === 'PATCH'))) out.push(`missing=${p.missing}`)
-  if (p.return) out.push(`return=${p.return}`)
-  if (p.count) out.push(`count=${p.count}`)
-  if (p.tx) out.push(`tx=${p.tx}`)
-  if (p.handling) out.push(`handling=${p.handling}`)
-  if (timezone) out.push(`timezone=${timezone}`)
-  if (p.maxAffected !== undefined && p.handling === 'strict' && mutation !== 'insert') out.push(`max-affected=${p.maxAffected}`)
-  return out
-}
-

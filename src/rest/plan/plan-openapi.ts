@@ -7,26 +7,14 @@ import type { AppConfig } from '../../config/app-config.js'
 import { errors } from '../../errors/catalog.js'
 import type { SchemaCache } from '../../schema-cache/types.js'
 import type { ApiRequest } from '../api-request/api-request.js'
-import type { MediaType } from '../api-request/media-type.js'
-import { negotiate } from './plan-read.js'
-
-export type OpenApiPlan = Readonly<{
-  kind: 'openapi'
-  schema: string
-  followPrivileges: boolean
-  cache: SchemaCache
-  /** `/{db}/rest/v1`, or the proxy URI's path */
-  basePath: string
-  /** from DATA_API_OPENAPI_SERVER_PROXY_URI: where clients reach the API, instead of the request's Host */
-  proxy: Readonly<{ scheme: string; host: string }> | undefined
-  securityActive: boolean
-  mediaType: MediaType
-  headOnly: boolean
-}>
+import { negotiate } from './negotiate.js'
+import { planTransaction } from './plan-transaction.js'
+import type { OpenApiPlan } from './types.js'
 
 export function planOpenApi(request: ApiRequest, cache: SchemaCache, config: AppConfig, dbName: string | undefined): OpenApiPlan {
   if (config.openApiMode === 'disabled') throw errors.openApiDisabled()
   if (request.method !== 'GET' && request.method !== 'HEAD') throw errors.unsupportedMethod(request.method)
+  const mediaType = negotiate(request)
   const proxy = config.openApiServerProxyUri === undefined ? undefined : new URL(config.openApiServerProxyUri)
   return {
     kind: 'openapi',
@@ -36,7 +24,8 @@ export function planOpenApi(request: ApiRequest, cache: SchemaCache, config: App
     basePath: proxy ? proxy.pathname.replace(/\/+$/, '') || '/' : dbName === undefined ? '/' : `/${dbName.split('/').map(encodeURIComponent).join('/')}/rest/v1`,
     proxy: proxy ? { scheme: proxy.protocol.slice(0, -1), host: proxy.host } : undefined,
     securityActive: config.openApiSecurityActive,
-    mediaType: negotiate(request),
+    mediaType,
     headOnly: request.method === 'HEAD',
+    transaction: planTransaction(request, config.txEnd, { readOnly: true, mediaType }),
   }
 }

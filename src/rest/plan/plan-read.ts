@@ -3,18 +3,27 @@
  * resolved, filters/order/limits attached to the node their path names, and the media type chosen.
  * Pure; raises PGRST1xx/2xx errors. Mirrors PostgREST Plan.hs (ReadPlan).
  */
+import type { AppConfig } from '../../config/app-config.js'
 import { errors } from '../../errors/catalog.js'
-import type { SchemaCache, Table } from '../../schema-cache/types.js'
+import { tableKey, type SchemaCache, type Table } from '../../schema-cache/types.js'
 import type { ApiRequest } from '../api-request/api-request.js'
-import { toMediaType, type MediaType } from '../api-request/media-type.js'
+import { negotiate, selectsDefault, singleColumn } from './negotiate.js'
 import type { EmbedPath, Field, Filter, LogicTree, OrderTerm, SelectItem } from '../api-request/types.js'
-import { asCastType, type CastType, type QualifiedIdentifier } from '../sql/fragment.js'
+import { asCastType, type CastType, type QualifiedIdentifier } from '../../sql/fragment.js'
 import { findRelationship, isToOne } from './find-relationship.js'
 import { findTableOrThrow } from './find-table.js'
+import { planTransaction } from './plan-transaction.js'
+import { preferenceApplied } from './preference-applied.js'
 import { resolveTimezone } from './resolve-timezone.js'
-import type { EmbedPlan, PlanCondition, PlanField, PlanOrderTerm, ReadNode, ReadPlan, SelectField } from './types.js'
+import type { EmbedPlan, HoistedAggregate, PlanCondition, PlanField, PlanOrderTerm, ReadNode, ReadPlan, SelectField } from './types.js'
 
-export type PlanOptions = Readonly<{ maxRows: number | undefined; aggregatesEnabled: boolean }>
+export type PlanOptions = Readonly<{
+  maxRows: number | undefined
+  aggregatesEnabled: boolean
+  txEnd: AppConfig['txEnd']
+  /** the role the request runs as: `*` means the columns it may read */
+  role?: string
+}>
 
 /** Mutable while the tree is being built; frozen into ReadNode at the end. */
 type Draft = {
@@ -35,21 +44,19 @@ export function planRead(request: ApiRequest, cache: SchemaCache, options: PlanO
   const table = findTableOrThrow(cache, request.schema, request.target.name)
   const { root, hasAggregates } = planReadTree(request, cache, table, options)
   const timezone = resolveTimezone(request.preferences, cache)
-  const prefs = request.preferences
+  const mediaType = negotiate(request, { cache, target: root.qi, defaultSelect: selectsDefault(request), raw: singleColumn(root) })
+  const transaction = planTransaction(request, options.txEnd, { readOnly: true, mediaType })
   return {
     kind: 'read',
     root,
-    mediaType: negotiate(request),
+    mediaType,
     headOnly: request.method === 'HEAD',
     count: request.preferences.count,
     maxRows: options.maxRows,
     hasAggregates,
     timezone,
-    preferenceApplied: [
-      ...(prefs.count ? [`count=${prefs.count}`] : []),
-      ...(prefs.handling ? [`handling=${prefs.handling}`] : []),
-      ...(timezone ? [`timezone=${timezone}`] : []),
-    ],
+    preferenceApplied: preferenceApplied(request, { timezone, transaction }),
+    transaction,
   }
 }
 
@@ -64,7 +71,7 @@ export function planReadTree(
   options: PlanOptions,
 ): { root: ReadNode; hasAggregates: boolean } {
   const aliases = new Aliases(table.name)
-  const root = buildDraft(cache, table, table.name, request.query.select, aliases, options)
+  const root = buildDraft(cache, table, table.name, request.query.select, aliases, options, 0)
 
   for (const { path, filter } of request.query.filters) {
     const node = findNode(root, path)
@@ -89,14 +96,6 @@ export function planReadTree(
   return { root: freeze(root, options.maxRows), hasAggregates }
 }
 
-export function negotiate(request: ApiRequest): MediaType {
-  for (const item of request.accept) {
-    const mediaType = toMediaType(item, { root: request.target.kind === 'root' })
-    if (mediaType) return mediaType
-  }
-  throw errors.mediaTypeError(request.accept.map((a) => a.raw))
-}
-
 /** Unique, short SQL aliases: the root keeps its table name (so Postgres errors read naturally). */
 class Aliases {
   private readonly used = new Set<string>()
@@ -116,9 +115,14 @@ class Aliases {
   }
 }
 
-function columnInfo(table: Table, name: string): { isJson: boolean; isTsvector: boolean } {
+function columnInfo(table: Table, name: string): Omit<PlanField, 'field'> {
   const column = table.columns.find((c) => c.name === name)
-  return { isJson: column?.isJson ?? false, isTsvector: column?.isTsvector ?? false }
+  return {
+    isJson: column?.isJson ?? false,
+    isTsvector: column?.isTsvector ?? false,
+    ...(column?.toJson ? { toJson: column.toJson } : {}),
+    ...(column?.fromText ? { fromText: column.fromText } : {}),
+  }
 }
 
 function planField(table: Table, field: Field): PlanField {
@@ -148,6 +152,7 @@ function buildDraft(
   select: readonly SelectItem[],
   aliases: Aliases,
   options: PlanOptions,
+  depth: number,
 ): Draft {
   const draft: Draft = {
     table,
@@ -163,9 +168,15 @@ function buildDraft(
   }
   for (const item of select) {
     switch (item.kind) {
-      case 'star':
-        draft.star = true
+      case 'star': {
+        // a role that may read some columns only: `*` is those columns (PostgreSQL refuses `t.*`)
+        const granted = options.role === undefined ? undefined : cache.columnGrants?.get(tableKey(draft.qi))?.get(options.role)
+        // columns with a data representation are rendered one by one: `*` is spelled out then
+        const columns = granted ?? (table.columns.some((c) => c.toJson) ? table.columns.map((c) => c.name) : undefined)
+        if (columns) for (const name of columns) draft.fields.push({ kind: 'field', field: planField(table, { name, jsonPath: [] }), outputName: name })
+        else draft.star = true
         break
+      }
       case 'count':
         draft.fields.push({ kind: 'count', outputName: item.alias ?? 'count', cast: castOrThrow(item.cast, 'count()') })
         break
@@ -183,17 +194,28 @@ function buildDraft(
         const relationship = findRelationship(cache, draft.qi, item.name, item.hint)
         const target = cache.tables.get(`${relationship.foreignTable.schema}.${relationship.foreignTable.name}`)
         if (!target) throw errors.tableNotFound(relationship.foreignTable.schema, relationship.foreignTable.name, null)
-        const childAlias = aliases.next(target.name)
-        const child = buildDraft(cache, target, childAlias, item.select, aliases, options)
         const outputName = item.alias ?? item.name
+        // PostgREST names each embed's subquery <table>_<alias or name>_<depth>: the same relation
+        // twice without aliases is the same name twice, which Postgres refuses (and which would be the
+        // same JSON key twice)
+        if (draft.embeds.some((e) => e.plan.outputName === outputName)) {
+          throw errors.duplicateEmbed(`${draft.table.name}_${outputName}_${depth + 1}`)
+        }
+        const childAlias = aliases.next(target.name)
+        const child = buildDraft(cache, target, childAlias, item.select, aliases, options, depth + 1)
+        const toOne = isToOne(relationship)
+        if (item.spread && !toOne && containsAggregates(child)) {
+          throw errors.notImplemented('Aggregates are not implemented for one-to-many or many-to-many spreads.')
+        }
         draft.embeds.push({
           plan: {
             outputName,
             relationship,
-            toOne: isToOne(relationship),
+            toOne,
             joinType: item.joinType ?? 'left',
             spread: item.spread,
             lateralAlias: aliases.next(`${draft.alias}_${outputName}`.slice(0, 40)),
+            hoisted: item.spread && toOne ? hoistAggregates(child) : [],
           },
           names: item.alias !== undefined ? [item.alias, item.name] : [item.name],
           draft: child,
@@ -256,8 +278,25 @@ function applyRangeHeader(root: Draft, range: ApiRequest['range']): void {
 
 function containsAggregates(node: Draft): boolean {
   return (
-    node.fields.some((f) => f.kind === 'count' || f.aggregate !== undefined) || node.embeds.some((e) => containsAggregates(e.draft))
+    node.fields.some((f) => f.kind === 'count' || f.aggregate !== undefined) ||
+    node.embeds.some((e) => e.plan.hoisted.length > 0 || containsAggregates(e.draft))
   )
+}
+
+/**
+ * Aggregates inside a to-one spread apply at the parent's level, over the parent's groups
+ * (PostgREST hoists them): the spread selects the plain values and hands their aggregates up, with
+ * those of the to-one spreads inside it.
+ */
+function hoistAggregates(spread: Draft): HoistedAggregate[] {
+  const hoisted: HoistedAggregate[] = []
+  spread.fields = spread.fields.map((f) => {
+    if (f.kind !== 'field' || f.aggregate === undefined) return f
+    hoisted.push({ outputName: f.outputName, aggregate: f.aggregate, ...(f.aggregateCast ? { cast: f.aggregateCast } : {}) })
+    return { kind: 'field', field: f.field, outputName: f.outputName, ...(f.cast ? { cast: f.cast } : {}) }
+  })
+  for (const e of spread.embeds) if (e.plan.spread && e.plan.toOne) hoisted.push(...e.plan.hoisted)
+  return hoisted
 }
 
 function freeze(draft: Draft, maxRows: number | undefined): ReadNode {

@@ -4,16 +4,18 @@
  */
 import type { MediaType } from '../api-request/media-type.js'
 import type { AggregateFunction, Field, OpExpr } from '../api-request/types.js'
-import type { CastType, QualifiedIdentifier } from '../sql/fragment.js'
-import type { Relationship, Table } from '../../schema-cache/types.js'
-import type { CallPlan } from './plan-call.js'
-import type { OpenApiPlan } from './plan-openapi.js'
+import type { CastType, QualifiedIdentifier } from '../../sql/fragment.js'
+import type { Relationship, Routine, RoutineParam, SchemaCache, Table } from '../../schema-cache/types.js'
 
 /** A column (or computed field) reference with what SQL generation needs to know about its type. */
 export type PlanField = Readonly<{
   field: Field
   isJson: boolean
   isTsvector: boolean
+  /** data representation: the cast function rendering the column's domain as json */
+  toJson?: QualifiedIdentifier
+  /** data representation: the cast function turning a filter's text into the column's domain */
+  fromText?: QualifiedIdentifier
 }>
 
 export type SelectField =
@@ -56,22 +58,43 @@ export type EmbedPlan = Readonly<{
   spread: boolean
   /** the SQL alias of the lateral subquery */
   lateralAlias: string
+  /** to-one spreads: aggregates over their columns, applied by the parent */
+  hoisted: readonly HoistedAggregate[]
   node: ReadNode
 }>
 
-export type ReadPlan = Readonly<{
-  kind: 'read'
-  root: ReadNode
+export type HoistedAggregate = Readonly<{ outputName: string; aggregate: AggregateFunction; cast?: CastType }>
+
+/** How the request's transaction runs and ends (plan-transaction.ts); enforced by the execute stage. */
+export type TransactionPlan = Readonly<{
+  readOnly: boolean
+  end: 'commit' | 'rollback'
+  /** the result must be exactly one row (PGRST116) */
+  singular: boolean
+  /** the statement must write exactly one row (PUT, PGRST115) */
+  exactlyOne: boolean
+  /** more affected rows fail the request (PGRST124) */
+  maxAffected: number | undefined
+  /** settings applied to the transaction: a called function's hoisted ones (`SET statement_timeout = …`) */
+  settings: readonly (readonly [string, string])[]
+}>
+
+/** What reads and function calls answer with: rows rendered in a media type, counted, paged. */
+type RowsAnswer = Readonly<{
   mediaType: MediaType
   headOnly: boolean
   count: 'exact' | 'planned' | 'estimated' | undefined
-  /** max-rows for `count=estimated` */
+  /** max-rows, above which `count=estimated` takes the planner's estimate */
   maxRows: number | undefined
   hasAggregates: boolean
   /** the zone of `Prefer: timezone=` when it applies */
   timezone: string | undefined
+  /** for Preference-Applied */
   preferenceApplied: readonly string[]
+  transaction: TransactionPlan
 }>
+
+export type ReadPlan = RowsAnswer & Readonly<{ kind: 'read'; root: ReadNode }>
 
 export type MutatePlan = Readonly<{
   kind: 'mutate'
@@ -86,8 +109,6 @@ export type MutatePlan = Readonly<{
   noop: boolean
   /** root filters: the mutation's WHERE (update/delete) or PUT's key match */
   where: readonly PlanCondition[]
-  /** v12-style limited update/delete: `order` + `limit` */
-  limited: Readonly<{ limit: number; offset: number }> | undefined
   onConflict: Readonly<{ columns: readonly string[]; resolution: 'merge' | 'ignore' }> | undefined
   isPut: boolean
   /** what the response carries */
@@ -96,13 +117,50 @@ export type MutatePlan = Readonly<{
   representation: ReadNode
   mediaType: MediaType
   count: 'exact' | 'planned' | 'estimated' | undefined
-  /** with handling=strict */
-  maxAffected: number | undefined
-  rollback: boolean
   preferenceApplied: readonly string[]
   timezone: string | undefined
+  transaction: TransactionPlan
   /** the payload was an array: the representation stays one */
   isArrayPayload: boolean
+}>
+
+export type CallArgs =
+  /** POST with named arguments: the JSON object, read back with json_to_record for these params */
+  | Readonly<{ kind: 'json'; json: string; params: readonly RoutineParam[] }>
+  /** GET/HEAD: each argument bound as `name := $n::type` (variadic: an array literal) */
+  | Readonly<{ kind: 'direct'; args: readonly Readonly<{ param: RoutineParam; value: string }>[] }>
+  /** a single unnamed json/jsonb/text/xml/bytea parameter takes the whole body */
+  | Readonly<{ kind: 'single'; param: RoutineParam; value: string | Buffer }>
+
+export type CallShape = 'void' | 'scalar' | 'setOfScalar' | 'composite' | 'setOfComposite'
+
+/** A function call; its transaction is read-only for GET/HEAD, and for POST unless the function is volatile. */
+export type CallPlan = RowsAnswer &
+  Readonly<{
+    kind: 'call'
+    routine: Routine
+    args: CallArgs
+    shape: CallShape
+    /** composite results: the read tree whose root FROM is the call; undefined for scalars and void */
+    root: ReadNode | undefined
+    /** scalar sets: limit/offset (Range); composite results carry theirs in `root` */
+    limit: number | undefined
+    offset: number
+  }>
+
+export type OpenApiPlan = Readonly<{
+  kind: 'openapi'
+  schema: string
+  followPrivileges: boolean
+  cache: SchemaCache
+  /** `/{db}/rest/v1`, or the proxy URI's path */
+  basePath: string
+  /** from DATA_API_OPENAPI_SERVER_PROXY_URI: where clients reach the API, instead of the request's Host */
+  proxy: Readonly<{ scheme: string; host: string }> | undefined
+  securityActive: boolean
+  mediaType: MediaType
+  headOnly: boolean
+  transaction: TransactionPlan
 }>
 
 /** Everything a request can turn into; each stage switches over `kind`. */

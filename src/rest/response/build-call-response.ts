@@ -3,35 +3,17 @@
  * §6.4): void → 204 without body or Content-Type; otherwise the body Postgres built, with
  * Content-Range like a read; response.headers/response.status GUCs override. Pure.
  */
-import type { Batch, ResultRow } from '../../db/database.js'
-import { errors } from '../../errors/catalog.js'
+import type { ResultRow } from '../../db/database.js'
 import type { ApiRequest } from '../api-request/api-request.js'
-import { contentTypeOf } from '../api-request/media-type.js'
-import type { CallPlan } from '../plan/plan-call.js'
+import { bodyBytes, contentTypeOf } from '../api-request/media-type.js'
+import type { CallPlan } from '../plan/types.js'
 import { contentRange, readStatus } from './content-range.js'
 import { gucHeaders, gucStatus, mergeHeaders } from './guc-overrides.js'
 import type { HttpResponse } from './http-response.js'
 
-/** Throws PGRST116 when a singular object was asked for and the row count is not one. */
-export function checkCallSingular(plan: CallPlan, row: ResultRow | undefined): void {
-  if (plan.mediaType.kind !== 'object' || plan.shape === 'void') return
-  const pageTotal = Number(row?.page_total ?? 0)
-  if (pageTotal !== 1) throw errors.singularity(pageTotal)
-}
-
-/** A function that may write must not keep its writes when the singular check fails. */
-export function callTransactionCheck(plan: CallPlan): Batch['check'] {
-  if (plan.readOnly || plan.mediaType.kind !== 'object') return undefined
-  return (rows) => {
-    checkCallSingular(plan, rows[0])
-    return 'commit'
-  }
-}
-
 export function buildCallResponse(request: ApiRequest, plan: CallPlan, row: ResultRow | undefined): HttpResponse {
   const pageTotal = Number(row?.page_total ?? 0)
   const total = row?.total === null || row?.total === undefined ? undefined : Number(row.total)
-  checkCallSingular(plan, row)
   const lower = plan.root?.offset ?? plan.offset
   const headers: Record<string, string> = { 'Content-Range': contentRange(lower, pageTotal, total) }
   if (request.schemaNegotiated) headers['Content-Profile'] = request.schema
@@ -42,6 +24,6 @@ export function buildCallResponse(request: ApiRequest, plan: CallPlan, row: Resu
   }
   const status = readStatus(lower, pageTotal, total)
   headers['Content-Type'] = contentTypeOf(plan.mediaType)
-  const body = plan.headOnly ? undefined : Buffer.from(row?.body ?? 'null')
+  const body = plan.headOnly ? undefined : bodyBytes(plan.mediaType, row?.body ?? 'null')
   return { status: gucStatus(row?.response_status) ?? status, headers: mergeHeaders(headers, overrides), body }
 }

@@ -3,27 +3,13 @@
  * Preference-Applied rules (postgrest-spec.md §4.4, §5). Pure.
  */
 import type { ResultRow } from '../../db/database.js'
-import { errors } from '../../errors/catalog.js'
 import type { ApiRequest } from '../api-request/api-request.js'
-import { contentTypeOf } from '../api-request/media-type.js'
+import { bodyBytes, contentTypeOf } from '../api-request/media-type.js'
 import type { MutatePlan } from '../plan/types.js'
 import { gucHeaders, gucStatus, mergeHeaders } from './guc-overrides.js'
 import type { HttpResponse } from './http-response.js'
 
 const count = (v: string | null | undefined) => (v === null || v === undefined ? undefined : Number(v))
-
-/** Runs inside the transaction, so a failed check rolls the write back. */
-export function checkMutation(plan: MutatePlan, row: ResultRow | undefined): 'commit' | 'rollback' {
-  const affected = count(row?.affected) ?? 0
-  if (plan.isPut && affected !== 1) throw errors.putMatchingPk()
-  if (plan.mediaType.kind === 'object' && affected !== 1) throw errors.singularity(affected)
-  if (plan.maxAffected !== undefined && affected > plan.maxAffected) throw errors.maxAffectedViolation(affected)
-  return plan.rollback ? 'rollback' : 'commit'
-}
-
-export function needsCheck(plan: MutatePlan): boolean {
-  return plan.isPut || plan.mediaType.kind === 'object' || plan.maxAffected !== undefined || plan.rollback
-}
 
 function locationOf(plan: MutatePlan, request: ApiRequest, keyJson: string | null | undefined): string | undefined {
   if (!keyJson) return undefined
@@ -78,7 +64,7 @@ export function buildMutateResponse(request: ApiRequest, plan: MutatePlan, row: 
   if (withBody) {
     headers['Content-Type'] = contentTypeOf(plan.mediaType)
     // A single JSON object sent without vnd.pgrst.object still gets an array back, as PostgREST does.
-    body = Buffer.from(row?.body ?? '[]')
+    body = bodyBytes(plan.mediaType, row?.body ?? '[]')
   } else if (status !== 204) {
     body = Buffer.alloc(0)
   }

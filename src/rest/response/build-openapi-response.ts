@@ -7,7 +7,8 @@ import type { ResultRow } from '../../db/database.js'
 import type { ApiRequest } from '../api-request/api-request.js'
 import { contentTypeOf } from '../api-request/media-type.js'
 import { openApiDocument, type Privileges } from '../openapi/openapi-document.js'
-import type { OpenApiPlan } from '../plan/plan-openapi.js'
+import type { OpenApiPlan } from '../plan/types.js'
+import { gucHeaders, gucStatus, mergeHeaders } from './guc-overrides.js'
 import type { HttpResponse } from './http-response.js'
 
 const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version
@@ -28,5 +29,10 @@ export function buildOpenApiResponse(request: ApiRequest, plan: OpenApiPlan, row
   })
   const headers: Record<string, string> = { 'Content-Type': contentTypeOf(plan.mediaType) }
   if (request.schemaNegotiated) headers['Content-Profile'] = request.schema
-  return { status: 200, headers, body: plan.headOnly ? undefined : Buffer.from(JSON.stringify(document)) }
+  // a db-pre-request function may set headers and status here too
+  return {
+    status: gucStatus(row?.response_status) ?? 200,
+    headers: mergeHeaders(headers, gucHeaders(row?.response_headers)),
+    body: plan.headOnly ? undefined : Buffer.from(JSON.stringify(document)),
+  }
 }

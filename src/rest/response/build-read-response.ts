@@ -3,25 +3,16 @@
  * as Postgres built them (never parsed here). Pure.
  */
 import type { ResultRow } from '../../db/database.js'
-import { errors } from '../../errors/catalog.js'
 import type { ApiRequest } from '../api-request/api-request.js'
-import { contentTypeOf } from '../api-request/media-type.js'
+import { bodyBytes, contentTypeOf } from '../api-request/media-type.js'
 import type { ReadPlan } from '../plan/types.js'
 import { contentRange, readStatus } from './content-range.js'
 import { gucHeaders, gucStatus, mergeHeaders } from './guc-overrides.js'
 import type { HttpResponse } from './http-response.js'
 
-/** Throws PGRST116 when a singular object was asked for and the row count is not one. */
-export function checkSingular(plan: ReadPlan, row: ResultRow | undefined): void {
-  if (plan.mediaType.kind !== 'object') return
-  const pageTotal = Number(row?.page_total ?? 0)
-  if (pageTotal !== 1) throw errors.singularity(pageTotal)
-}
-
 export function buildReadResponse(request: ApiRequest, plan: ReadPlan, row: ResultRow | undefined): HttpResponse {
   const pageTotal = Number(row?.page_total ?? 0)
   const total = row?.total === null || row?.total === undefined ? undefined : Number(row.total)
-  checkSingular(plan, row)
   const lower = plan.root.offset
   const status = readStatus(lower, pageTotal, total)
   const headers: Record<string, string> = {
@@ -33,6 +24,6 @@ export function buildReadResponse(request: ApiRequest, plan: ReadPlan, row: Resu
   if (plan.preferenceApplied.length > 0) headers['Preference-Applied'] = plan.preferenceApplied.join(', ')
   const overrides = gucHeaders(row?.response_headers)
   const finalStatus = gucStatus(row?.response_status) ?? status
-  const body = plan.headOnly ? undefined : Buffer.from(row?.body ?? '[]')
+  const body = plan.headOnly ? undefined : bodyBytes(plan.mediaType, row?.body ?? '[]')
   return { status: finalStatus, headers: mergeHeaders(headers, overrides), body }
 }

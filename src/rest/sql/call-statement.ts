@@ -5,50 +5,42 @@
  * exactly as over a table. Values only ever travel as bind parameters. Mirrors PostgREST
  * Query/QueryBuilder.hs (callPlanToQuery) and Statements.hs (mainCall), postgrest-spec.md §11.2.
  */
-import type { CallPlan } from '../plan/plan-call.js'
+import type { CallPlan } from '../plan/types.js'
 import type { RoutineParam } from '../../schema-cache/types.js'
-import { empty, ident, join, param, qi, sql, type Sql } from './fragment.js'
-import { bodySql } from './main-statement.js'
+import { catalogType, empty, ident, join, param, qi, sql, type Sql } from '../../sql/fragment.js'
+import { bodySql, SCALAR } from './body-sql.js'
 import { nodeSelect } from './read-query.js'
 
 const T = sql`"_postgrest_t"`
-const SCALAR = ident('pgrst_scalar')
 const CALL = ident('pgrst_call')
-
-/** Type names as format_type writes them: words, quoted identifiers, dots, typmods, array brackets. */
-const CATALOG_TYPE = /^(?:"(?:[^"]|"")*"|[A-Za-z0-9_$ .,()[\]])+$/
-
-/**
- * A type name read from the catalog (never from the request), e.g. `integer[]`,
- * `character varying`, `"my schema"."my type"`. Checked so that even a strange catalog name cannot
- * end the cast early.
- */
-export function catalogType(type: string): Sql {
-  if (!CATALOG_TYPE.test(type)) throw new Error(`unexpected type name from the catalog: ${type}`)
-  return { kind: 'sql', parts: [{ t: 'text', v: type }] }
-}
 
 function argName(p: RoutineParam): Sql {
   return p.variadic ? sql`VARIADIC ${ident(p.name)}` : ident(p.name)
 }
 
-/** The FROM items that call the function, the call itself aliased `alias` (with a column list for scalars). */
+/**
+ * The FROM items that call the function, the call itself aliased `alias` (scalars expose their
+ * value as one column). A function returning an anonymous `record` has no column list to read it
+ * by, so it is called in a select list instead and its rows are values, as PostgREST does.
+ */
 function callFrom(plan: CallPlan, alias: Sql): Sql {
   const fn = qi({ schema: plan.routine.schema, name: plan.routine.name })
   const scalar = plan.shape === 'scalar' || plan.shape === 'setOfScalar' || plan.shape === 'void'
-  const as = scalar ? sql`${alias}(${SCALAR})` : alias
+  const asValue = plan.routine.returns.kind === 'scalar' && plan.routine.returns.type === 'record'
+  const call = (args: Sql, from: Sql = empty): Sql =>
+    asValue ? sql`${from}(SELECT ${fn}(${args}) AS ${SCALAR}) AS ${alias}` : sql`${from}${fn}(${args}) AS ${scalar ? sql`${alias}(${SCALAR})` : alias}`
   const args = plan.args
   switch (args.kind) {
     case 'single':
-      return sql`${fn}(${param(args.value)}::${catalogType(args.param.type)}) AS ${as}`
+      return call(sql`${param(args.value)}::${catalogType(args.param.castType)}`)
     case 'direct':
-      return sql`${fn}(${join(args.args.map((a) => sql`${argName(a.param)} := ${param(a.value)}::${catalogType(a.param.type)}`))}) AS ${as}`
+      return call(join(args.args.map((a) => sql`${argName(a.param)} := ${param(a.value)}::${catalogType(a.param.castType)}`)))
     case 'json': {
-      if (args.params.length === 0) return sql`${fn}() AS ${as}`
-      const columns = join(args.params.map((p) => sql`${ident(p.name)} ${catalogType(p.type)}`))
+      if (args.params.length === 0) return call(empty)
+      const columns = join(args.params.map((p) => sql`${ident(p.name)} ${catalogType(p.castType)}`))
       const body = ident('pgrst_body')
-      const call = join(args.params.map((p) => sql`${argName(p)} := ${body}.${ident(p.name)}`))
-      return sql`(SELECT ${param(args.json)}::json AS json_data) pgrst_payload, LATERAL (SELECT * FROM json_to_record(pgrst_payload.json_data) AS _(${columns})) ${body}, LATERAL ${fn}(${call}) AS ${as}`
+      const named = join(args.params.map((p) => sql`${argName(p)} := ${body}.${ident(p.name)}`))
+      return call(named, sql`(SELECT ${param(args.json)}::json AS json_data) pgrst_payload, LATERAL (SELECT * FROM json_to_record(pgrst_payload.json_data) AS _(${columns})) ${body}, LATERAL `)
     }
   }
 }
@@ -68,7 +60,7 @@ function limitOffset(limit: number | undefined, offset: number): Sql {
 }
 
 /** The rows of the call (paged), and the same rows unpaged for counting. */
-function sourceSelects(plan: CallPlan, from: (alias: Sql) => Sql): { rows: Sql; counted: Sql } {
+export function sourceSelects(plan: CallPlan, from: (alias: Sql) => Sql): { rows: Sql; counted: Sql } {
   if (plan.root) {
     const alias = ident(plan.root.alias)
     return {
@@ -85,6 +77,10 @@ function sourceSelects(plan: CallPlan, from: (alias: Sql) => Sql): { rows: Sql; 
 function callBody(plan: CallPlan): Sql {
   if (plan.headOnly || plan.shape === 'void') return sql`''`
   const scalar = plan.shape === 'scalar' || plan.shape === 'setOfScalar'
+  const handler = plan.mediaType.kind === 'handler' ? plan.mediaType.handler : undefined
+  // an aggregate handler over scalar results takes the values, not the rows
+  if (handler?.kind === 'aggregate' && scalar) return sql`${qi(handler.function)}(${T}.${SCALAR})::text`
+  if (plan.mediaType.kind === 'handler' || plan.mediaType.kind === 'raw') return bodySql(plan.mediaType, false)
   if (scalar) {
     // scalar results are values, not rows: the value itself, or an array of them
     const values = sql`json_agg(${T}.${SCALAR})`
@@ -98,6 +94,11 @@ function callBody(plan: CallPlan): Sql {
   return bodySql(plan.mediaType, false)
 }
 
+/** FROM items that call the function (no materialising: EXPLAIN runs nothing). */
+export function callFromItems(plan: CallPlan): (alias: Sql) => Sql {
+  return (alias) => callFrom(plan, alias)
+}
+
 export function callStatement(plan: CallPlan): Sql {
   const ctes: Sql[] = []
   let from = (alias: Sql) => callFrom(plan, alias)
@@ -109,7 +110,7 @@ export function callStatement(plan: CallPlan): Sql {
   }
   const { rows, counted } = sourceSelects(plan, from)
   ctes.push(sql`pgrst_source AS (${rows})`)
-  const total = plan.count === undefined ? sql`NULL` : sql`(SELECT pg_catalog.count(*) FROM (${counted}) pgrst_source_count)`
+  const total = plan.count === undefined || plan.count === 'planned' ? sql`NULL` : sql`(SELECT pg_catalog.count(*) FROM (${counted}${plan.count === 'estimated' && plan.maxRows !== undefined ? sql` LIMIT ${param(plan.maxRows + 1, 'bigint')}` : empty}) pgrst_source_count)`
   return sql`WITH ${join(ctes)} SELECT ${total}::text AS total, pg_catalog.count(${T})::text AS page_total, ${callBody(plan)} AS body, nullif(current_setting('response.headers', true), '') AS response_headers, nullif(current_setting('response.status', true), '') AS response_status FROM (SELECT * FROM pgrst_source) ${T}`
 }
 

@@ -3,7 +3,7 @@
  * the same text and parameters, so the plan is the plan of what the request would run.
  */
 import type { Explain } from '../plan/explain.js'
-import type { CompiledSql } from './fragment.js'
+import type { CompiledSql } from '../../sql/fragment.js'
 
 const KEYWORDS = { analyze: 'ANALYZE', verbose: 'VERBOSE', settings: 'SETTINGS', buffers: 'BUFFERS', wal: 'WAL' } as const
 

@@ -3,9 +3,9 @@
  * total count, page count, the body built by Postgres as text, and the response GUCs.
  * Mirrors PostgREST Query/Statements.hs (mainRead).
  */
-import type { MediaType } from '../api-request/media-type.js'
 import type { ActionPlan, ReadPlan } from '../plan/types.js'
-import { param, quoteIdent, sql, type Sql } from './fragment.js'
+import { param, sql, type Sql } from '../../sql/fragment.js'
+import { bodySql } from './body-sql.js'
 import { callStatement } from './call-statement.js'
 import { mutateStatement } from './mutate-statement.js'
 import { openApiStatement } from './openapi-statement.js'
@@ -15,51 +15,16 @@ const T = sql`"_postgrest_t"`
 
 const SOURCE = sql`"pgrst_source"`
 
-export function bodySql(mediaType: MediaType, headOnly: boolean): Sql {
-  if (headOnly) return sql`''`
-  switch (mediaType.kind) {
-    case 'json':
-    case 'any':
-    case 'openapi':
-      return sql`coalesce(json_agg(${T}), '[]')::text`
-    case 'arrayStripped':
-      return sql`coalesce(json_agg(json_strip_nulls(row_to_json(${T}))), '[]')::text`
-    case 'object':
-      return mediaType.stripped
-        ? sql`coalesce((json_agg(json_strip_nulls(row_to_json(${T})))->0)::text, 'null')`
-        : sql`coalesce((json_agg(${T})->0)::text, 'null')`
-    case 'csv':
-      // Header from the keys of the first row; each row is the record's text form without its parens.
-      return sql`(SELECT coalesce(string_agg(k, ','), '') FROM (SELECT json_object_keys(row_to_json(h)) AS k FROM (SELECT * FROM ${SOURCE} LIMIT 1) h) header) || chr(10) || coalesce(string_agg(substring(${T}::text, 2, length(${T}::text) - 2), chr(10)), '')`
-    case 'geojson':
-      // PostGIS 3: each row a Feature, its first geometry column the geometry and the rest its properties
-      return sql`json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(ST_AsGeoJSON(${T})::json), '[]'))::text`
-  }
-}
-
 /**
- * `planned` reads the planner's row estimate of the root table (pg_class.reltuples) instead of running
- * EXPLAIN in a second round trip; views and never-analysed tables fall back to an exact count.
- * `estimated` counts exactly up to max-rows + 1 and takes the estimate above that.
+ * The total: an exact count, or for `estimated` with max-rows an exact count of at most
+ * max-rows + 1 rows (the execute stage asks the planner above that); `planned` is the planner's
+ * alone (count-statement.ts).
  */
 function countSql(plan: ReadPlan): Sql {
-  if (plan.count === undefined) return sql`NULL`
+  if (plan.count === undefined || plan.count === 'planned') return sql`NULL`
   const counted = rootSelect(plan.root, { withPaging: false, selectList: sql`1` })
-  const exact = sql`(SELECT pg_catalog.count(*) FROM (${counted}) pgrst_source_count)`
-  const kind = plan.root.table.kind
-  const estimate =
-    kind === 'table' || kind === 'materializedView' || kind === 'partitionedTable'
-      ? sql`(SELECT nullif(greatest(c.reltuples, -1), -1)::bigint FROM pg_catalog.pg_class c WHERE c.oid = ${param(`${quoteIdentPair(plan)}`)}::regclass)`
-      : undefined
-  if (plan.count === 'exact' || estimate === undefined) return exact
-  if (plan.count === 'planned') return sql`coalesce(${estimate}, ${exact})`
-  if (plan.maxRows === undefined) return exact
-  const limited = sql`(SELECT pg_catalog.count(*) FROM (${counted} LIMIT ${param(plan.maxRows + 1, 'bigint')}) pgrst_source_count)`
-  return sql`(SELECT CASE WHEN l > ${param(plan.maxRows, 'bigint')} THEN greatest(l, coalesce(${estimate}, l)) ELSE l END FROM (SELECT ${limited} AS l) pgrst_limited)`
-}
-
-function quoteIdentPair(plan: ReadPlan): string {
-  return `${quoteIdent(plan.root.qi.schema)}.${quoteIdent(plan.root.qi.name)}`
+  const limit = plan.count === 'estimated' && plan.maxRows !== undefined ? sql` LIMIT ${param(plan.maxRows + 1, 'bigint')}` : sql``
+  return sql`(SELECT pg_catalog.count(*) FROM (${counted}${limit}) pgrst_source_count)`
 }
 
 export function readStatement(plan: ReadPlan): Sql {

@@ -3,7 +3,7 @@
  * sends is ever placed into SQL text except through these tables.
  */
 import type { FtsOperator, IsValue, QuantOperator, SimpleOperator } from '../api-request/types.js'
-import { sql, type Sql } from './fragment.js'
+import { sql, type Sql } from '../../sql/fragment.js'
 
 export const QUANT_OPERATORS = {
   eq: sql`=`,
@@ -43,9 +43,3 @@ export const IS_VALUES = {
   false: sql`IS FALSE`,
   unknown: sql`IS UNKNOWN`,
 } as const satisfies Record<IsValue, Sql>
-
-/** PostgREST's pgBuildArrayLiteral: every element double-quoted, `\` and `"` escaped, NULs dropped. */
-export function pgArrayLiteral(values: readonly string[]): string {
-  const items = values.map((v) => `"${v.replaceAll('\0', '').replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`)
-  return `{${items.join(',')}}`
-}

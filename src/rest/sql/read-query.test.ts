@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { fakeSchemaCache } from '../../../test/support/fake-schema-cache.js'
 import { parseApiRequest } from '../api-request/parse-api-request.js'
 import { planRead } from '../plan/plan-read.js'
-import { compile } from './fragment.js'
+import { compile } from '../../sql/fragment.js'
 import { rootSelect } from './read-query.js'
 import { readStatement } from './main-statement.js'
 import { envStatement } from './env-statement.js'
 
 function plan(path: string, query: string, headers: Record<string, string> = {}) {
   const request = parseApiRequest({ method: 'GET', path, query, headers, body: undefined }, { schemas: ['public'], allowTxOverride: false })
-  return planRead(request, fakeSchemaCache, { maxRows: undefined, aggregatesEnabled: true })
+  return planRead(request, fakeSchemaCache, { maxRows: undefined, aggregatesEnabled: true, txEnd: 'commit' })
 }
 
 const rootSql = (path: string, query: string) => compile(rootSelect(plan(path, query).root))

@@ -2,11 +2,12 @@
  * Stage 3 (build SQL). ReadNode → one SELECT with a LEFT/INNER JOIN LATERAL per embed, so the whole
  * response is computed by one statement. Pure. Mirrors PostgREST Query/QueryBuilder.hs (readPlanToQuery).
  */
-import type { Field, OpExpr } from '../api-request/types.js'
+import type { AggregateFunction, Field, OpExpr } from '../api-request/types.js'
 import type { EmbedPlan, PlanCondition, PlanField, PlanOrderTerm, ReadNode, SelectField } from '../plan/types.js'
-import type { Relationship } from '../../schema-cache/types.js'
-import { castTo, empty, ident, join, param, qi, sql, type Sql } from './fragment.js'
-import { FTS_FUNCTIONS, IS_VALUES, pgArrayLiteral, QUANT_OPERATORS, SIMPLE_OPERATORS } from './operators.js'
+import type { QualifiedIdentifier, Relationship } from '../../schema-cache/types.js'
+import { castTo, empty, ident, join, param, qi, sql, type CastType, type Sql } from '../../sql/fragment.js'
+import { pgArrayLiteral } from '../../sql/array-literal.js'
+import { FTS_FUNCTIONS, IS_VALUES, QUANT_OPERATORS, SIMPLE_OPERATORS } from './operators.js'
 
 /** `alias."col"` followed by its JSON path: keys and indexes are typed parameters. */
 export function fieldSql(alias: string, field: Field, isJson: boolean): Sql {
@@ -33,36 +34,47 @@ function selectFieldSql(alias: string, f: SelectField): Sql {
     return sql`${f.cast ? castTo(expr, f.cast) : expr} AS ${ident(f.outputName)}`
   }
   let expr = planFieldSql(alias, f.field)
+  // a data representation renders the column's domain (PostgREST applies it to plain columns)
+  if (f.field.toJson && f.field.field.jsonPath.length === 0 && !f.cast && !f.aggregate) expr = sql`${qi(f.field.toJson)}(${expr})`
   if (f.cast) expr = castTo(expr, f.cast)
-  if (f.aggregate) {
-    expr = sql`${AGGREGATES[f.aggregate]}(${expr})`
-    if (f.aggregateCast) expr = castTo(expr, f.aggregateCast)
-  }
+  if (f.aggregate) expr = aggregateSql(f.aggregate, expr, f.aggregateCast)
   return sql`${expr} AS ${ident(f.outputName)}`
 }
 
-export function opExprSql(target: Sql, opExpr: OpExpr, isTsvector: boolean): Sql {
+function aggregateSql(aggregate: AggregateFunction, expr: Sql, cast: CastType | undefined): Sql {
+  const applied = sql`${AGGREGATES[aggregate]}(${expr})`
+  return cast ? castTo(applied, cast) : applied
+}
+
+/**
+ * `target <op> value`. `fromText` (a data representation) turns the filter's text into the
+ * column's domain, for the operators that compare with a value of the column's type.
+ */
+export function opExprSql(target: Sql, opExpr: OpExpr, isTsvector: boolean, fromText?: QualifiedIdentifier): Sql {
   const op = opExpr.operation
+  const value = (v: string): Sql => (fromText ? sql`${qi(fromText)}(${v})` : sql`${v}`)
   let cond: Sql
   switch (op.kind) {
     case 'quant': {
-      const value = op.operator === 'like' || op.operator === 'ilike' ? op.value.replaceAll('*', '%') : op.value
-      if (op.quantifier === 'any') cond = sql`${target} ${QUANT_OPERATORS[op.operator]} ANY (${value})`
-      else if (op.quantifier === 'all') cond = sql`${target} ${QUANT_OPERATORS[op.operator]} ALL (${value})`
-      else cond = sql`${target} ${QUANT_OPERATORS[op.operator]} ${value}`
+      const text = op.operator === 'like' || op.operator === 'ilike' ? op.value.replaceAll('*', '%') : op.value
+      if (op.quantifier === 'any') cond = sql`${target} ${QUANT_OPERATORS[op.operator]} ANY (${text})`
+      else if (op.quantifier === 'all') cond = sql`${target} ${QUANT_OPERATORS[op.operator]} ALL (${text})`
+      else cond = sql`${target} ${QUANT_OPERATORS[op.operator]} ${op.operator === 'eq' || op.operator === 'gt' || op.operator === 'gte' || op.operator === 'lt' || op.operator === 'lte' ? value(text) : sql`${text}`}`
       break
     }
     case 'simple':
-      cond = sql`${target} ${SIMPLE_OPERATORS[op.operator]} ${op.value}`
+      cond = sql`${target} ${SIMPLE_OPERATORS[op.operator]} ${op.operator === 'neq' ? value(op.value) : sql`${op.value}`}`
       break
     case 'in':
-      cond = sql`${target} = ANY (${pgArrayLiteral(op.values)})`
+      cond = fromText
+        ? sql`${target} = ANY (ARRAY(SELECT ${qi(fromText)}(pgrst_v) FROM unnest(${pgArrayLiteral(op.values)}::text[]) AS pgrst_v))`
+        : sql`${target} = ANY (${pgArrayLiteral(op.values)})`
       break
     case 'is':
       cond = sql`${target} ${IS_VALUES[op.value]}`
       break
     case 'isDistinct':
-      cond = sql`${target} IS DISTINCT FROM ${op.value}`
+      cond = sql`${target} IS DISTINCT FROM ${value(op.value)}`
       break
     case 'fts': {
       const fn = FTS_FUNCTIONS[op.operator]
@@ -79,7 +91,7 @@ export function opExprSql(target: Sql, opExpr: OpExpr, isTsvector: boolean): Sql
 export function conditionSql(node: ReadNode, cond: PlanCondition): Sql {
   switch (cond.kind) {
     case 'filter':
-      return opExprSql(planFieldSql(node.alias, cond.field), cond.opExpr, cond.field.isTsvector)
+      return opExprSql(planFieldSql(node.alias, cond.field), cond.opExpr, cond.field.isTsvector, cond.field.field.jsonPath.length === 0 ? cond.field.fromText : undefined)
     case 'embedNull': {
       const embed = node.embeds[cond.embedIndex]!
       return cond.isNull ? sql`${embedPresence(embed)} IS NULL` : sql`${embedPresence(embed)} IS NOT NULL`
@@ -159,7 +171,9 @@ function selectList(node: ReadNode): Sql[] {
     if (!e.node.star && outputNames(e.node).length === 0) continue
     if (e.spread) {
       for (const name of outputNames(e.node)) {
-        items.push(e.toOne ? sql`${lateral}.${ident(name)} AS ${ident(name)}` : sql`COALESCE(${lateral}.${ident(name)}, '[]') AS ${ident(name)}`)
+        const hoisted = e.hoisted.find((h) => h.outputName === name)
+        if (hoisted) items.push(sql`${aggregateSql(hoisted.aggregate, sql`${lateral}.${ident(name)}`, hoisted.cast)} AS ${ident(name)}`)
+        else items.push(e.toOne ? sql`${lateral}.${ident(name)} AS ${ident(name)}` : sql`COALESCE(${lateral}.${ident(name)}, '[]') AS ${ident(name)}`)
       }
     } else if (e.toOne) {
       items.push(sql`${lateral}.${ident('pgrst_json')} AS ${ident(e.outputName)}`)
@@ -184,12 +198,12 @@ function lateralSql(embed: EmbedPlan, parentAlias: string): Sql {
       ? outputNames(embed.node).map((n) => sql`${sub}.${ident(n)}`)
       : // The columns ride along so that `order=rel(col)` can sort by them with their own types.
         [sql`row_to_json(${sub}.*)::jsonb AS ${ident('pgrst_json')}`, sql`${sub}.*`]
-    body = sql`SELECT true AS ${ident('pgrst_present')}, ${join(columns)} FROM (${inner}) AS ${sub}`
+    body = sql`SELECT ${join([sql`true AS ${ident('pgrst_present')}`, ...columns])} FROM (${inner}) AS ${sub}`
   } else {
     const columns = embed.spread
       ? outputNames(embed.node).map((n) => sql`json_agg(${sub}.${ident(n)})::jsonb AS ${ident(n)}`)
       : [sql`json_agg(${sub})::jsonb AS ${ident('pgrst_json')}`]
-    body = sql`SELECT CASE WHEN count(*) > 0 THEN true END AS ${ident('pgrst_present')}, ${join(columns)} FROM (${inner}) AS ${sub}`
+    body = sql`SELECT ${join([sql`CASE WHEN count(*) > 0 THEN true END AS ${ident('pgrst_present')}`, ...columns])} FROM (${inner}) AS ${sub}`
   }
   const lateral = ident(embed.lateralAlias)
   return embed.joinType === 'inner'
@@ -199,14 +213,15 @@ function lateralSql(embed: EmbedPlan, parentAlias: string): Sql {
 
 /** GROUP BY every non-aggregated output when the node selects an aggregate. */
 function groupBySql(node: ReadNode): Sql {
-  const hasAggregate = node.fields.some((f) => f.kind === 'count' || f.aggregate !== undefined)
+  const hasAggregate = node.fields.some((f) => f.kind === 'count' || f.aggregate !== undefined) || node.embeds.some((e) => e.hoisted.length > 0)
   if (!hasAggregate) return empty
   const keys: Sql[] = []
   if (node.star) keys.push(...node.table.columns.map((c) => sql`${ident(node.alias)}.${ident(c.name)}`))
   for (const f of node.fields) if (f.kind === 'field' && f.aggregate === undefined) keys.push(ident(f.outputName))
   for (const e of node.embeds) {
-    if (e.spread) keys.push(...outputNames(e.node).map((n) => ident(n)))
-    else keys.push(ident(e.outputName))
+    if (e.spread) keys.push(...outputNames(e.node).filter((n) => !e.hoisted.some((h) => h.outputName === n)).map((n) => ident(n)))
+    // `rel()` outputs nothing to group by
+    else if (e.node.star || outputNames(e.node).length > 0) keys.push(ident(e.outputName))
   }
   return keys.length === 0 ? empty : sql` GROUP BY ${join(keys)}`
 }

@@ -10,7 +10,7 @@ import { fakeSchemaCache } from '../../../test/support/fake-schema-cache.js'
 import { parseApiRequest } from '../api-request/parse-api-request.js'
 import { planAction } from '../plan/plan-action.js'
 import { loadConfig } from '../../config/load-config.js'
-import { compile } from './fragment.js'
+import { compile } from '../../sql/fragment.js'
 import { mainStatement } from './main-statement.js'
 
 const cache = fakeSchemaCache

@@ -1,7 +1,9 @@
 /**
- * Stage 3 (build SQL). SQL as composable fragments: text comes only from template strings in our own
- * source, names only through ident()/qi(), and every other interpolated value becomes a bind parameter.
- * compile() numbers the parameters once, at the end, so fragments nest freely.
+ * The one SQL door: SQL as composable fragments. Text comes only from template strings in our own
+ * source, names only through ident()/qi(), catalog type names through catalogType(), and every other
+ * interpolated value becomes a bind parameter. compile() numbers the parameters once, at the end, so
+ * fragments nest freely. Scripts that cannot take parameters (DDL, admin) quote with quoteIdent() and
+ * quoteLiteral(). Used by the REST statement builders, the schema cache, admin and bootstrap alike.
  */
 
 export type Sql = { readonly kind: 'sql'; readonly parts: readonly Part[] }
@@ -48,6 +50,34 @@ export function quoteIdent(name: string): string {
   const nul = name.indexOf('\0')
   const cut = nul === -1 ? name : name.slice(0, nul)
   return `"${cut.replaceAll('"', '""')}"`
+}
+
+/**
+ * A string literal for scripts that cannot bind parameters: dollar-quoted with a tag the text does
+ * not contain, so no content can end it early.
+ */
+export function quoteLiteral(text: string): string {
+  let tag = 'v'
+  while (text.includes(`$${tag}$`)) tag += 'v'
+  return `$${tag}$${text}$${tag}$`
+}
+
+/** A literal as a fragment (see quoteLiteral); for statements that must not vary by value. */
+export function literal(text: string): Sql {
+  return { kind: 'sql', parts: [{ t: 'text', v: quoteLiteral(text) }] }
+}
+
+/** Type names as format_type writes them: words, quoted identifiers, dots, typmods, array brackets. */
+const CATALOG_TYPE = /^(?:"(?:[^"]|"")*"|[A-Za-z0-9_$ .,()[\]])+$/
+
+/**
+ * A type name read from the catalog (never from the request), e.g. `integer[]`,
+ * `character varying`, `"my schema"."my type"`. Checked so that even a strange catalog name cannot
+ * end a cast early.
+ */
+export function catalogType(type: string): Sql {
+  if (!CATALOG_TYPE.test(type)) throw new Error(`unexpected type name from the catalog: ${type}`)
+  return { kind: 'sql', parts: [{ t: 'text', v: type }] }
 }
 
 /** The only way a name enters SQL. */
