@@ -64,3 +64,14 @@ export async function runSoak<W>(spec: SoakSpec<W>): Promise<SoakResult> {
   const growth = endMb / startMb - 1
   return { seconds: elapsed(), requests, non2xx, errors, rssMb: samples, startMb, endMb, growth, flat: growth <= FLAT_GROWTH }
 }
+
+/** The soak's summary line: requests, failures, and the memory at its start and end. */
+export function soakLine(label: string, s: SoakResult): string {
+  const problems = s.non2xx + s.errors > 0 ? `${s.non2xx} non-2xx, ${s.errors} errors` : 'no errors, no non-2xx'
+  const sign = s.growth >= 0 ? '+' : ''
+  return (
+    `Soak of ${label}, ${s.seconds.toFixed(0)} s: ${s.requests} requests (${(s.requests / s.seconds).toFixed(0)} req/s), ${problems}; ` +
+    `RSS ${s.startMb.toFixed(0)} MB at the start (first quarter), ${s.endMb.toFixed(0)} MB at the end (last quarter), ` +
+    `${sign}${(s.growth * 100).toFixed(1)}%: ${s.flat ? 'flat' : `GROWING (more than ${FLAT_GROWTH * 100}%)`}`
+  )
+}
