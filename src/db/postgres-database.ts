@@ -1,13 +1,15 @@
 /**
- * The Database on a real PostgreSQL server: a pg Pool whose hot path (run) sends the request's env
- * and main statements as one pipelined batch with a single Sync (BatchQuery), on prepared
- * statements cached per connection.
+ * The Database on a real PostgreSQL server. Its hot path (run) sends the request's env and main
+ * statements as one batch with a single Sync (BatchQuery), on prepared statements cached per
+ * connection, pipelined with other requests' batches on a fixed set of connections
+ * (PipelinedPool); what needs a connection to itself gets one.
  */
 import pg from 'pg'
 import { BatchQuery, type BatchCallback, type WireStatement } from './batch-query.js'
 import type { Batch, Database, QueryResult, ResultRow } from './database.js'
 import { startPgListener, type PgListener } from './pg-listener.js'
 import { DatabaseError, prepareValue } from './pg-wire.js'
+import { PipelinedPool } from './pipelined-pool.js'
 import { statementName } from './statement-name.js'
 
 export type PostgresDatabaseOptions = Readonly<{
@@ -74,56 +76,52 @@ function toQueryResult(result: pg.QueryResult): QueryResult {
   }
 }
 
-/** withClient options: may the connection be inside a transaction when an error arrives? */
-const ENDED_AT_SYNC = { rollbackOnError: false } as const
+/**
+ * Batches in flight per connection before requests queue. Pipelining saved 10-35 % of the server's
+ * CPU per request and as much of PostgreSQL's in the bench (docs/performance.md); a few batches per
+ * connection keep most of that while bounding how many requests can wait behind a slow one.
+ */
+const PIPELINE_DEPTH = 4
+
+/** withClient's option: the connection may be inside a transaction when an error arrives */
 const ROLLBACK_ON_ERROR = { rollbackOnError: true } as const
 
 export async function createPostgresDatabase(options: PostgresDatabaseOptions): Promise<Database> {
   const poolSize = options.poolSize ?? 10
   const capacity = options.preparedStatementsPerConnection
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: poolSize,
-    application_name: options.applicationName,
-    // keep every connection (and its prepared statements) warm instead of reaping idle ones
-    idleTimeoutMillis: 0,
-    keepAlive: true,
+  const pool = new PipelinedPool({
+    newClient: () => new pg.Client({ connectionString: options.url, application_name: options.applicationName, keepAlive: true, pipeline: true }),
+    size: poolSize,
+    depth: PIPELINE_DEPTH,
+    connectError: (cause) => new ConnectionError(cause),
   })
-  // Errors on idle clients are handled by the pool (it drops them); these listeners only keep an
-  // error on a checked-out client from crashing the process: the query in flight reports it.
-  pool.on('error', () => {})
-  pool.on('connect', (client) => client.on('error', () => {}))
 
   const listeners = new Set<PgListener>()
 
   /**
-   * Checks a client out, runs `use`, and gives it back, destroyed if the connection broke. `use` must
-   * send everything through `talk` so driver failures are told apart from errors thrown by callers.
-   * A transaction left open must not reach the next user of the connection: after success the status
+   * Runs `use` on a connection of its own, destroyed afterwards if it broke. `use` must send
+   * everything through `talk` so driver failures are told apart from errors thrown by callers. A
+   * transaction left open must not reach the next user of the connection: after success the status
    * is known and checked; after an error it is not (the error arrives before ReadyForQuery), so
    * callers that may be inside a transaction ask for a ROLLBACK (a no-op warning when there is none).
    */
-  async function withClient<T>(
-    use: (client: pg.PoolClient) => Promise<T>,
-    mode: Readonly<{ rollbackOnError: boolean }>,
-  ): Promise<T> {
-    const client = await talk(pool.connect())
-    let broken = false
-    try {
-      const result = await use(client)
-      if (client.getTransactionStatus() !== 'I') await talk(client.query('ROLLBACK'))
-      return result
-    } catch (error) {
-      broken = connectionBroken(error)
-      if (!broken && (mode.rollbackOnError || client.getTransactionStatus() !== 'I')) {
-        await talk(client.query('ROLLBACK')).catch(() => {
-          broken = true
-        })
+  function withClient<T>(use: (client: pg.Client) => Promise<T>, mode: Readonly<{ rollbackOnError: boolean }>): Promise<T> {
+    return pool.exclusive(async (client, discard) => {
+      try {
+        const result = await use(client)
+        if (client.getTransactionStatus() !== 'I') await talk(client.query('ROLLBACK'))
+        return result
+      } catch (error) {
+        let broken = connectionBroken(error)
+        if (!broken && (mode.rollbackOnError || client.getTransactionStatus() !== 'I')) {
+          await talk(client.query('ROLLBACK')).catch(() => {
+            broken = true
+          })
+        }
+        if (broken) discard()
+        throw error
       }
-      throw error
-    } finally {
-      client.release(broken)
-    }
+    })
   }
 
   function talk<T>(request: Promise<T>): Promise<T> {
@@ -132,7 +130,7 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
     })
   }
 
-  function sendBatch(client: pg.PoolClient, statements: readonly WireStatement[]): Promise<ResultRow[]> {
+  function sendBatch(client: pg.Client, statements: readonly WireStatement[]): Promise<ResultRow[]> {
     return talk(
       new Promise((resolve, reject) => {
         const callback: BatchCallback = (error, rows) => (error ? reject(error) : resolve(rows ?? []))
@@ -151,7 +149,7 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
     if (!check) {
       // one implicit transaction, over at the Sync whatever happened
       const statements = batch.readOnly ? [READ_ONLY, env, ...pre, main] : [env, ...pre, main]
-      return withClient((client) => sendBatch(client, statements), ENDED_AT_SYNC)
+      return talk(pool.pipelined((client) => sendBatch(client, statements)))
     }
     // An explicit transaction, still pipelined: BEGIN, env and main in one round trip, then the check
     // decides COMMIT or ROLLBACK. A failure, or a throwing check, is rolled back by withClient.
@@ -187,7 +185,7 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
 
   const database: Database = {
     kind: 'postgres',
-    poolStats: () => ({ max: poolSize, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    poolStats: () => pool.counts(),
     name: databaseNameFromUrl(options.url),
     run,
     query,
@@ -197,18 +195,12 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
       const stopping = [...listeners].map((l) => l.stop())
       listeners.clear()
       await Promise.all(stopping)
-      await pool.end()
+      await pool.close()
     },
   }
 
   // Open every connection now: the first requests should not pay for connecting, and a database
   // that cannot be reached should fail start-up rather than the first request.
-  const opened = await Promise.allSettled(Array.from({ length: poolSize }, () => pool.connect()))
-  for (const result of opened) if (result.status === 'fulfilled') result.value.release()
-  const failed = opened.find((result) => result.status === 'rejected')
-  if (failed) {
-    await pool.end().catch(() => {})
-    throw fromDriver(failed.reason)
-  }
+  await talk(pool.open())
   return database
 }
