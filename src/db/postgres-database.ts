@@ -6,6 +6,7 @@
  */
 import pg from 'pg'
 import { BatchQuery, type BatchCallback, type WireStatement } from './batch-query.js'
+import { batchStatements, type BatchStatement } from './batch-statements.js'
 import type { Batch, Database, QueryResult, ResultRow } from './database.js'
 import { startPgListener, type PgListener } from './pg-listener.js'
 import { DatabaseError, prepareValue } from './pg-wire.js'
@@ -21,20 +22,9 @@ export type PostgresDatabaseOptions = Readonly<{
   preparedStatementsPerConnection?: number
 }>
 
-/**
- * Without BEGIN a batch is one implicit transaction, and `SET TRANSACTION` would warn that it is not
- * in a transaction block. Setting the GUC behind it, transaction-locally, makes the rest of the
- * implicit transaction read-only without a warning (writes fail with SQLSTATE 25006).
- */
-const READ_ONLY_TEXT = "select set_config('transaction_read_only', 'on', true)"
-
-function wireStatement(text: string, values: readonly unknown[], keepRows: boolean): WireStatement {
-  return { name: statementName(text), text, values: values.map(prepareValue), keepRows }
+function wireStatement(statement: BatchStatement): WireStatement {
+  return { name: statementName(statement.text), text: statement.text, values: statement.values.map(prepareValue), keepRows: statement.keepRows }
 }
-
-const READ_ONLY = wireStatement(READ_ONLY_TEXT, [], false)
-const BEGIN = wireStatement('BEGIN', [], false)
-const BEGIN_READ_ONLY = wireStatement('BEGIN READ ONLY', [], false)
 
 /** The database the URL names: its path, percent-decoded; like libpq, the user name when absent. */
 export function databaseNameFromUrl(url: string): string {
@@ -141,20 +131,14 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
   }
 
   async function run(batch: Batch): Promise<ResultRow[]> {
-    const env = wireStatement(batch.env.text, batch.env.values, false)
-    const main = wireStatement(batch.main.text, batch.main.values, true)
-    // db-pre-request runs between the context and the main statement, still in the one round trip
-    const pre = batch.preRequest ? [wireStatement(batch.preRequest.text, batch.preRequest.values, false)] : []
+    const statements = batchStatements(batch).map(wireStatement)
     const { check } = batch
-    if (!check) {
-      // one implicit transaction, over at the Sync whatever happened
-      const statements = batch.readOnly ? [READ_ONLY, env, ...pre, main] : [env, ...pre, main]
-      return talk(pool.pipelined((client) => sendBatch(client, statements)))
-    }
-    // An explicit transaction, still pipelined: BEGIN, env and main in one round trip, then the check
-    // decides COMMIT or ROLLBACK. A failure, or a throwing check, is rolled back by withClient.
+    // one implicit transaction, over at the Sync whatever happened: pipelined with other requests
+    if (!check) return talk(pool.pipelined((client) => sendBatch(client, statements)))
+    // An explicit transaction on a connection of its own: BEGIN, env and main in one round trip, then
+    // the check decides COMMIT or ROLLBACK. A failure, or a throwing check, is rolled back by withClient.
     return withClient(async (client) => {
-      const rows = await sendBatch(client, [batch.readOnly ? BEGIN_READ_ONLY : BEGIN, env, ...pre, main])
+      const rows = await sendBatch(client, statements)
       const decision = check(rows)
       await talk(client.query(decision === 'commit' ? 'COMMIT' : 'ROLLBACK'))
       return rows
