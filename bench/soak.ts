@@ -1,5 +1,5 @@
 /**
- * The soak: load the data-api alone for a minute, cycling through the workloads in short slices, and
+ * The soak: load a data-api alone for a minute, cycling through the workloads in short slices, and
  * sample the resident memory of all its processes once a second. Memory is flat when the median of
  * the last quarter of the samples is within FLAT_GROWTH of the first quarter's: the server has run
  * every workload in warm-up and rounds before, so a heap or cache that still grows is a leak.
@@ -8,7 +8,12 @@ import { median } from './stats.js'
 import type { LoadResult } from './load.js'
 
 export const FLAT_GROWTH = 0.1
-const SLICE_SECONDS = 5
+/**
+ * Short slices, so each quarter of the soak sees every workload: V8's heap follows a sawtooth whose
+ * height depends on the workload (100-row bodies more than single rows), and 5 s slices made a quarter
+ * of embeds look like growth over a quarter of single-row reads.
+ */
+const SLICE_SECONDS = 2
 
 export type SoakResult = Readonly<{
   seconds: number
