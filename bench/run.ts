@@ -93,10 +93,17 @@ async function prepareAll(bench: Bench, ctx: CaptureContext): Promise<PreparedWo
   return prepared
 }
 
-async function soakBoth(bench: Bench, ctx: MeasureContext, prepared: readonly PreparedWorkload[]): Promise<Record<string, SoakResult>> {
-  const soaks: Record<string, SoakResult> = {}
-  const backends: [HttpTarget, string][] = [['server', 'the data-api on PostgreSQL'], ['embedded', 'the data-api on the embedded backend']]
-  for (const [target, label] of backends) {
+/** The data-api's two backends, as the soak lines and the target checks name them. */
+const BACKENDS = [
+  { target: 'server', label: 'the data-api on PostgreSQL', backend: 'PostgreSQL' },
+  { target: 'embedded', label: 'the data-api on the embedded backend', backend: 'embedded' },
+] as const
+
+type Soaks = Partial<Record<(typeof BACKENDS)[number]['target'], SoakResult>>
+
+async function soakBoth(bench: Bench, ctx: MeasureContext, prepared: readonly PreparedWorkload[]): Promise<Soaks> {
+  const soaks: Soaks = {}
+  for (const { target, label } of BACKENDS) {
     const server = ctx.servers[target]
     const usable = prepared.filter((p) => p.status[target] === 'ok')
     if (!server || bench.options.soak <= 0 || usable.length === 0) continue
@@ -114,7 +121,6 @@ async function soakBoth(bench: Bench, ctx: MeasureContext, prepared: readonly Pr
       onSlice: (p, r) =>
         console.log(`  ${p.workload.name.padEnd(8)} ${rateAndLatency(r)}  RSS ${fmt(treeRssBytes(server.child.pid) / 2 ** 20)} MB${failures(r)}`),
     })
-    console.log(soakLine(label, soaks[target]))
   }
   return soaks
 }
@@ -151,7 +157,10 @@ async function main(): Promise<void> {
   const soaks = await soakBoth(bench, measure, prepared)
   const summaries = prepared.map((p) => summarize(p.workload.name, p.workload.title, p.status, measurements.get(p.workload.name) ?? []))
   console.log(`\n${renderTables(summaries, options.embedded)}`)
-  for (const [target, s] of Object.entries(soaks)) console.log(`\n${soakLine(target === 'server' ? 'the data-api on PostgreSQL' : 'the embedded data-api', s)}`)
+  for (const { target, label } of BACKENDS) {
+    const soak = soaks[target]
+    if (soak) console.log(`\n${soakLine(label, soak)}`)
+  }
   const targets = checkTargets(
     summaries.map((s) => ({
       name: s.name,
@@ -160,7 +169,10 @@ async function main(): Promise<void> {
       toHandWritten: s.ratios.toHandWritten,
       toPipelined: s.ratios.toPipelined,
     })),
-    Object.entries(soaks).map(([target, s]) => ({ backend: target === 'server' ? 'PostgreSQL' : 'embedded', ...s })),
+    BACKENDS.flatMap(({ target, backend }) => {
+      const soak = soaks[target]
+      return soak ? [{ backend, ...soak }] : []
+    }),
     options.embedded,
   )
   console.log(`\n${renderTargets(targets)}`)
