@@ -93,31 +93,33 @@ async function handle(req: IncomingMessage): Promise<{ status: number; body: unk
   if (path === '/live') return { status: 200, body: 'ok' }
   const claims = await claimsOf(req)
 
-  if (req.method === 'GET' && path.endsWith('/authors')) {
+  if (req.method === 'GET' && path.endsWith('/books') && url.searchParams.has('id')) {
     const id = eqId(url.searchParams.get('id'))
-    if (url.searchParams.get('select')?.includes('books(')) {
-      const author = await asUser(claims, async (client) => {
-        const authors = await client.query('select * from authors where id = $1', [id])
-        const found = authors.rows[0] as Record<string, unknown> | undefined
-        if (!found) return undefined
-        const books = await client.query('select * from books where author_id = $1', [id])
-        return { ...found, books: books.rows }
-      })
-      return { status: 200, body: author ? [author] : [] }
-    }
-    const rows = await asUser(claims, async (client) => (await client.query('select * from authors where id = $1', [id])).rows)
+    const rows = await asUser(claims, async (client) => (await client.query('select * from books where id = $1', [id])).rows)
     if (rows.length !== 1) throw new HttpError(406, 'expected one row')
     return { status: 200, body: rows[0] }
   }
 
   if (req.method === 'GET' && path.endsWith('/books')) {
-    const year = Number(/^gte\.(\d+)$/.exec(url.searchParams.get('year') ?? '')?.[1] ?? 0)
+    const genre = /^eq\.(.*)$/.exec(url.searchParams.get('genre') ?? '')?.[1] ?? ''
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 20), 100)
     const rows = await asUser(
       claims,
-      async (client) => (await client.query('select * from books where year >= $1 order by year desc, id asc limit $2', [year, limit])).rows,
+      async (client) => (await client.query('select * from books where genre = $1 order by year desc, id desc limit $2', [genre, limit])).rows,
     )
     return { status: 200, body: rows }
+  }
+
+  if (req.method === 'GET' && path.endsWith('/authors')) {
+    const id = eqId(url.searchParams.get('id'))
+    const author = await asUser(claims, async (client) => {
+      const authors = await client.query('select * from authors where id = $1', [id])
+      const found = authors.rows[0] as Record<string, unknown> | undefined
+      if (!found) return undefined
+      const books = await client.query('select * from books where author_id = $1', [id])
+      return { ...found, books: books.rows }
+    })
+    return { status: 200, body: author ? [author] : [] }
   }
 
   if (req.method === 'POST' && path.endsWith('/notes')) {
@@ -136,9 +138,9 @@ async function handle(req: IncomingMessage): Promise<{ status: number; body: unk
     return { status: 201, body: rows }
   }
 
-  if (req.method === 'POST' && path.endsWith('/rpc/top_books')) {
+  if (req.method === 'POST' && path.endsWith('/rpc/books_of_author')) {
     const input = JSON.parse(await readBody(req)) as { p_author_id?: number }
-    const rows = await asUser(claims, async (client) => (await client.query('select * from top_books($1)', [input.p_author_id ?? null])).rows)
+    const rows = await asUser(claims, async (client) => (await client.query('select * from books_of_author($1)', [input.p_author_id ?? null])).rows)
     return { status: 200, body: rows }
   }
 

@@ -41,9 +41,12 @@ export function freePort(): Promise<number> {
   })
 }
 
-export function startChild(name: string, args: readonly string[], env: Readonly<Record<string, string>>, logPath: string, cwd: string): Child {
+/** A Node child process; `env` adds to the bench's environment, and a variable set to undefined is removed from it. */
+export function startChild(name: string, args: readonly string[], env: Readonly<Record<string, string | undefined>>, logPath: string, cwd: string): Child {
   const log = createWriteStream(logPath)
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const childEnv: Record<string, string | undefined> = { ...process.env, ...env }
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete childEnv[key]
+  const child = spawn(process.execPath, args, { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   child.stdout?.pipe(log)
   child.stderr?.pipe(log)
   if (child.pid === undefined) throw new Error(`could not start ${name}`)

@@ -1,5 +1,5 @@
 /**
- * The soak: load the data-api alone for a minute, cycling through the workloads in short slices, and
+ * The soak: load a data-api alone for a minute, cycling through the workloads in short slices, and
  * sample the resident memory of all its processes once a second. Memory is flat when the median of
  * the last quarter of the samples is within FLAT_GROWTH of the first quarter's: the server has run
  * every workload in warm-up and rounds before, so a heap or cache that still grows is a leak.
@@ -8,7 +8,12 @@ import { median } from './stats.js'
 import type { LoadResult } from './load.js'
 
 export const FLAT_GROWTH = 0.1
-const SLICE_SECONDS = 5
+/**
+ * Short slices, so each quarter of the soak sees every workload: V8's heap follows a sawtooth whose
+ * height depends on the workload (100-row bodies more than single rows), and 5 s slices made a quarter
+ * of embeds look like growth over a quarter of single-row reads.
+ */
+const SLICE_SECONDS = 2
 
 export type SoakResult = Readonly<{
   seconds: number
@@ -63,4 +68,15 @@ export async function runSoak<W>(spec: SoakSpec<W>): Promise<SoakResult> {
   const endMb = median(samples.slice(-quarter).map(([, mb]) => mb))
   const growth = endMb / startMb - 1
   return { seconds: elapsed(), requests, non2xx, errors, rssMb: samples, startMb, endMb, growth, flat: growth <= FLAT_GROWTH }
+}
+
+/** The soak's summary line: requests, failures, and the memory at its start and end. */
+export function soakLine(label: string, s: SoakResult): string {
+  const problems = s.non2xx + s.errors > 0 ? `${s.non2xx} non-2xx, ${s.errors} errors` : 'no errors, no non-2xx'
+  const sign = s.growth >= 0 ? '+' : ''
+  return (
+    `Soak of ${label}, ${s.seconds.toFixed(0)} s: ${s.requests} requests (${(s.requests / s.seconds).toFixed(0)} req/s), ${problems}; ` +
+    `RSS ${s.startMb.toFixed(0)} MB at the start (first quarter), ${s.endMb.toFixed(0)} MB at the end (last quarter), ` +
+    `${sign}${(s.growth * 100).toFixed(1)}%: ${s.flat ? 'flat' : `GROWING (more than ${FLAT_GROWTH * 100}%)`}`
+  )
 }

@@ -102,3 +102,45 @@ describe.skipIf(!databaseUrl)('BatchQuery on PostgreSQL', () => {
     expect(rows).toEqual([{ ok: 1 }])
   })
 })
+
+describe.skipIf(!databaseUrl)('BatchQuery pipelined on one connection (PostgreSQL)', () => {
+  let temp: TempPostgres
+  let client: pg.Client
+
+  beforeAll(async () => {
+    temp = (await createTempPostgres('dapi_batch_pipelined')) as TempPostgres
+    client = new pg.Client({ connectionString: temp.url, pipeline: true })
+    await client.connect()
+  })
+
+  afterAll(async () => {
+    await client?.end()
+    await temp?.drop()
+  })
+
+  function send(statements: readonly WireStatement[]): Promise<ResultRow[]> {
+    return new Promise((resolve, reject) => {
+      client.query(new BatchQuery(statements, (error, rows) => (error ? reject(error) : resolve(rows ?? []))) as unknown as pg.Submittable)
+    })
+  }
+
+  const claims = (sub: string) => statement("select set_config('request.jwt.claims', $1, true)", [`{"sub":"${sub}"}`])
+  const main = statement("select current_setting('request.jwt.claims', true)::json->>'sub' as sub, $1::text as v", ['?'], true)
+  const withValue = (v: string) => ({ ...main, values: [v] })
+
+  it('answers batches written back to back, each in its own implicit transaction, a new statement parsed once', async () => {
+    // all three are written before the first is answered: the later two use the unnamed statement
+    const answers = await Promise.all([send([claims('a'), withValue('1')]), send([claims('b'), withValue('2')]), send([claims('c'), withValue('3')])])
+    expect(answers).toEqual([[{ sub: 'a', v: '1' }], [{ sub: 'b', v: '2' }], [{ sub: 'c', v: '3' }]])
+    const { rows } = await client.query<{ n: number }>('select count(*)::int as n from pg_prepared_statements')
+    expect(rows).toEqual([{ n: 2 }])
+    expect(await send([claims('d'), withValue('4')])).toEqual([{ sub: 'd', v: '4' }])
+  })
+
+  it('keeps a failing batch from touching the ones behind it', async () => {
+    const failing = send([claims('x'), statement('select 1 / 0 as boom', [], true)])
+    const fresh = send([claims('y'), statement('select 2 as fine', [], true)])
+    await expect(failing).rejects.toMatchObject({ code: '22012' })
+    expect(await fresh).toEqual([{ fine: '2' }])
+  })
+})

@@ -17,6 +17,7 @@ import type {
   WireConnection,
   WireValue,
 } from './pg-wire.js'
+import { allowInPipelineMode } from './pg-wire.js'
 import { PreparedStatements } from './prepared-statements.js'
 
 export type WireStatement = Readonly<{
@@ -49,9 +50,10 @@ export class BatchQuery {
   private statementIndex = 0
   private readonly keepIndex: number
   private columns: readonly string[] = []
-  private readonly rows: ResultRow[] = []
+  private readonly kept: ResultRow[] = []
   private command: string | null = null
   private prepared: PreparedStatements | undefined
+  private batch = 0
   private done = false
 
   constructor(
@@ -66,16 +68,16 @@ export class BatchQuery {
   submit(connection: WireConnection): void {
     const prepared = preparedStatementsOf(connection, this.capacity)
     this.prepared = prepared
-    prepared.batchEnded()
+    this.batch = prepared.beginBatch()
     // cork: the whole batch leaves in as few TCP segments as possible (pg's Query does the same)
     connection.stream.cork()
     try {
       for (const name of prepared.takeEvicted()) connection.close({ type: 'S', name })
       for (const statement of this.statements) {
-        if (prepared.needsParse(statement.name)) {
-          connection.parse({ name: statement.name, text: statement.text, types: [] })
-        }
-        connection.bind({ statement: statement.name, values: statement.values })
+        const decision = prepared.decide(statement.name)
+        const name = decision === 'unnamed' ? '' : statement.name
+        if (decision !== 'prepared') connection.parse({ name, text: statement.text, types: [] })
+        connection.bind({ statement: name, values: statement.values })
         if (statement.keepRows) connection.describe({ type: 'P', name: '' })
         connection.execute({ rows: 0 })
       }
@@ -94,7 +96,7 @@ export class BatchQuery {
     const row: Record<string, string | null> = {}
     const { columns } = this
     for (let i = 0; i < columns.length; i++) row[columns[i] as string] = msg.fields[i] ?? null
-    this.rows.push(row)
+    this.kept.push(row)
   }
 
   handleCommandComplete(msg: CommandCompleteMessage): void {
@@ -107,12 +109,12 @@ export class BatchQuery {
   }
 
   handleError(error: Error): void {
-    this.prepared?.batchEnded()
+    this.prepared?.batchEnded(this.batch)
     this.finish(error)
   }
 
   handleReadyForQuery(): void {
-    this.prepared?.batchEnded()
+    this.prepared?.batchEnded(this.batch)
     this.finish(null)
   }
 
@@ -130,6 +132,9 @@ export class BatchQuery {
     if (this.done) return
     this.done = true
     if (error) this.callback(error)
-    else this.callback(null, this.rows, this.command)
+    else this.callback(null, this.kept, this.command)
   }
 }
+
+// Each batch ends with its Sync, so several may be in flight on one connection (pipelined-pool.ts).
+allowInPipelineMode(BatchQuery)

@@ -44,3 +44,15 @@ export function prepareValue(value: unknown): WireValue {
 }
 
 export const DatabaseError = pg.DatabaseError
+
+/**
+ * pg's pipeline mode refuses query objects that are not its own Query (pg-cursor and friends keep a
+ * portal open across round trips, which would corrupt the pipeline). A batch that ends with its Sync
+ * keeps no portal open, so it is made to pass that check: instances of `cls` become `instanceof
+ * pg.Query` without running Query's constructor. `cls` must implement every handle* method pg calls.
+ */
+export function allowInPipelineMode(cls: abstract new (...args: never[]) => object): void {
+  const Query = (pg as unknown as { Query?: { prototype: object } }).Query
+  if (!Query) throw new Error('pg.Query is missing: the installed pg is not the version data-api was built for')
+  Object.setPrototypeOf(cls.prototype, Query.prototype)
+}

@@ -1,7 +1,11 @@
 /**
  * The Database on embedded PGlite (PostgreSQL in WASM, in this process). PGlite is one session, so
- * every operation is serialised here; a request runs as a real transaction (BEGIN ... COMMIT), which
- * costs nothing extra in-process.
+ * every operation is serialised here. A request goes in as one batch of protocol messages with a
+ * single Sync, like on PostgreSQL (batch-statements.ts): one call into PGlite, an implicit
+ * transaction, and statements prepared once per shape, so PGlite neither parses nor plans a request's
+ * SQL again. (Through db.query, with a BEGIN, a SET TRANSACTION and a COMMIT around, the same request
+ * took five calls, each parsing and planning its text, and each copying PGlite's 300-odd type parsers
+ * to keep the results as text: about ten times the cost of a simple read.)
  *
  * Values go in and out the way they do with node-postgres, so both backends behave alike:
  * parameters are text in pg's format and Postgres infers their types (PGlite would otherwise pick a
@@ -9,11 +13,14 @@
  * results are read as raw text, then parsed with pg's own type parsers where the contract wants
  * JS values (query, exec).
  */
-import { PGlite, type QueryOptions, type Results } from '@electric-sql/pglite'
+import { PGlite, protocol, type QueryOptions, type Results } from '@electric-sql/pglite'
 import pg from 'pg'
 import { quoteIdent } from '../sql/fragment.js'
+import { batchStatements, type BatchStatement } from './batch-statements.js'
 import type { Batch, Database, QueryResult, ResultRow } from './database.js'
 import { prepareValue } from './pg-wire.js'
+import { PreparedStatements } from './prepared-statements.js'
+import { statementName } from './statement-name.js'
 
 export type PgliteDatabaseOptions = Readonly<{
   /** where the cluster lives on disk; undefined = in memory */
@@ -39,19 +46,6 @@ const textSerializers: NonNullable<QueryOptions['serializers']> = new Proxy(
 
 const keepText = (text: string): string => text
 
-function textValue(value: unknown): string | null {
-  if (value === null || value === undefined) return null
-  if (typeof value === 'string') return value
-  return typeof value === 'object' ? JSON.stringify(value) : String(value)
-}
-
-/** Raw text row → the contract's ResultRow (strings already; anything else is normalised). */
-function toResultRow(row: Readonly<Record<string, unknown>>): ResultRow {
-  const out: Record<string, string | null> = {}
-  for (const key in row) out[key] = textValue(row[key])
-  return out
-}
-
 /** Parses a raw text result with node-postgres's type parsers, as the postgres backend would. */
 function parseLikePg(result: Results<Record<string, unknown>>): QueryResult {
   const fields = result.fields
@@ -65,6 +59,22 @@ function parseLikePg(result: Results<Record<string, unknown>>): QueryResult {
     return row
   })
   return { fields: fields.map((f) => f.name), rows, command: result.command ?? null, rowCount: result.rowCount ?? null }
+}
+
+function rowOf(columns: readonly string[], fields: readonly (string | null)[]): ResultRow {
+  const row: Record<string, string | null> = {}
+  for (let i = 0; i < columns.length; i++) row[columns[i] as string] = fields[i] ?? null
+  return row
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
 }
 
 /** Runs tasks one at a time, in call order; a failure does not stop the queue. */
@@ -96,19 +106,67 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
     if (db.isInTransaction()) await db.exec('ROLLBACK')
   }
 
+  const prepared = new PreparedStatements()
+
+  /** Sends the statements as one batch with a single Sync; returns the rows of the one that keeps them. */
+  async function sendBatch(statements: readonly BatchStatement[]): Promise<ResultRow[]> {
+    const { serialize } = protocol
+    const batchId = prepared.beginBatch()
+    const parts: Uint8Array[] = prepared.takeEvicted().map((name) => serialize.close({ type: 'S', name }))
+    for (const statement of statements) {
+      const name = statementName(statement.text)
+      // one session, one batch at a time: a Parse is never pending from an earlier batch here
+      if (prepared.decide(name) === 'parse') parts.push(serialize.parse({ name, text: statement.text, types: [] }))
+      parts.push(serialize.bind({ statement: name, values: statement.values.map((v) => (v === null || v === undefined ? null : toParamText(v))) }))
+      if (statement.keepRows) parts.push(serialize.describe({ type: 'P', name: '' }))
+      parts.push(serialize.execute({}))
+    }
+    parts.push(serialize.sync())
+    const { messages } = await db.execProtocol(concat(parts), { throwOnError: false })
+    const keep = statements.findIndex((s) => s.keepRows)
+    let index = 0
+    let columns: readonly string[] = []
+    const rows: ResultRow[] = []
+    try {
+      for (const message of messages) {
+        switch (message.name) {
+          case 'parseComplete':
+            prepared.parseCompleted()
+            break
+          case 'rowDescription':
+            if (index === keep) columns = (message as unknown as { fields: readonly { name: string }[] }).fields.map((f) => f.name)
+            break
+          case 'dataRow':
+            if (index === keep) rows.push(rowOf(columns, (message as unknown as { fields: readonly (string | null)[] }).fields))
+            break
+          case 'commandComplete':
+          case 'emptyQuery':
+            index++
+            break
+          case 'error':
+            throw message
+        }
+      }
+    } finally {
+      prepared.batchEnded(batchId)
+    }
+    return rows
+  }
+
   async function run(batch: Batch): Promise<ResultRow[]> {
-    return serial(() =>
-      db.transaction(async (tx) => {
-        if (batch.readOnly) await tx.exec('SET TRANSACTION READ ONLY')
-        await tx.query(batch.env.text, [...batch.env.values], rawText)
-        if (batch.preRequest) await tx.query(batch.preRequest.text, [...batch.preRequest.values], rawText)
-        const result = await tx.query<Record<string, unknown>>(batch.main.text, [...batch.main.values], rawText)
-        const rows = result.rows.map(toResultRow)
-        // throwing from check makes db.transaction roll back and rethrow
-        if (batch.check && batch.check(rows) === 'rollback') await tx.rollback()
+    const statements = batchStatements(batch)
+    const { check } = batch
+    return serial(async () => {
+      if (!check) return sendBatch(statements)
+      // BEGIN, env and main in one call, then the check decides COMMIT or ROLLBACK
+      try {
+        const rows = await sendBatch(statements)
+        await db.exec(check(rows) === 'commit' ? 'COMMIT' : 'ROLLBACK')
         return rows
-      }),
-    )
+      } finally {
+        await endOpenTransaction()
+      }
+    })
   }
 
   // channel → callbacks; LISTEN is issued for the first callback and UNLISTEN after the last

@@ -1,13 +1,16 @@
 /**
- * The Database on a real PostgreSQL server: a pg Pool whose hot path (run) sends the request's env
- * and main statements as one pipelined batch with a single Sync (BatchQuery), on prepared
- * statements cached per connection.
+ * The Database on a real PostgreSQL server. Its hot path (run) sends the request's env and main
+ * statements as one batch with a single Sync (BatchQuery), on prepared statements cached per
+ * connection, pipelined with other requests' batches on a fixed set of connections
+ * (PipelinedPool); what needs a connection to itself gets one.
  */
 import pg from 'pg'
 import { BatchQuery, type BatchCallback, type WireStatement } from './batch-query.js'
+import { batchStatements, type BatchStatement } from './batch-statements.js'
 import type { Batch, Database, QueryResult, ResultRow } from './database.js'
 import { startPgListener, type PgListener } from './pg-listener.js'
 import { DatabaseError, prepareValue } from './pg-wire.js'
+import { PipelinedPool } from './pipelined-pool.js'
 import { statementName } from './statement-name.js'
 
 export type PostgresDatabaseOptions = Readonly<{
@@ -19,20 +22,9 @@ export type PostgresDatabaseOptions = Readonly<{
   preparedStatementsPerConnection?: number
 }>
 
-/**
- * Without BEGIN a batch is one implicit transaction, and `SET TRANSACTION` would warn that it is not
- * in a transaction block. Setting the GUC behind it, transaction-locally, makes the rest of the
- * implicit transaction read-only without a warning (writes fail with SQLSTATE 25006).
- */
-const READ_ONLY_TEXT = "select set_config('transaction_read_only', 'on', true)"
-
-function wireStatement(text: string, values: readonly unknown[], keepRows: boolean): WireStatement {
-  return { name: statementName(text), text, values: values.map(prepareValue), keepRows }
+function wireStatement(statement: BatchStatement): WireStatement {
+  return { name: statementName(statement.text), text: statement.text, values: statement.values.map(prepareValue), keepRows: statement.keepRows }
 }
-
-const READ_ONLY = wireStatement(READ_ONLY_TEXT, [], false)
-const BEGIN = wireStatement('BEGIN', [], false)
-const BEGIN_READ_ONLY = wireStatement('BEGIN READ ONLY', [], false)
 
 /** The database the URL names: its path, percent-decoded; like libpq, the user name when absent. */
 export function databaseNameFromUrl(url: string): string {
@@ -74,56 +66,52 @@ function toQueryResult(result: pg.QueryResult): QueryResult {
   }
 }
 
-/** withClient options: may the connection be inside a transaction when an error arrives? */
-const ENDED_AT_SYNC = { rollbackOnError: false } as const
+/**
+ * Batches in flight per connection before requests queue. Pipelining saved 10-35 % of the server's
+ * CPU per request and as much of PostgreSQL's in the bench (docs/performance.md); a few batches per
+ * connection keep most of that while bounding how many requests can wait behind a slow one.
+ */
+const PIPELINE_DEPTH = 4
+
+/** withClient's option: the connection may be inside a transaction when an error arrives */
 const ROLLBACK_ON_ERROR = { rollbackOnError: true } as const
 
 export async function createPostgresDatabase(options: PostgresDatabaseOptions): Promise<Database> {
   const poolSize = options.poolSize ?? 10
   const capacity = options.preparedStatementsPerConnection
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: poolSize,
-    application_name: options.applicationName,
-    // keep every connection (and its prepared statements) warm instead of reaping idle ones
-    idleTimeoutMillis: 0,
-    keepAlive: true,
+  const pool = new PipelinedPool({
+    newClient: () => new pg.Client({ connectionString: options.url, application_name: options.applicationName, keepAlive: true, pipeline: true }),
+    size: poolSize,
+    depth: PIPELINE_DEPTH,
+    connectError: (cause) => new ConnectionError(cause),
   })
-  // Errors on idle clients are handled by the pool (it drops them); these listeners only keep an
-  // error on a checked-out client from crashing the process: the query in flight reports it.
-  pool.on('error', () => {})
-  pool.on('connect', (client) => client.on('error', () => {}))
 
   const listeners = new Set<PgListener>()
 
   /**
-   * Checks a client out, runs `use`, and gives it back, destroyed if the connection broke. `use` must
-   * send everything through `talk` so driver failures are told apart from errors thrown by callers.
-   * A transaction left open must not reach the next user of the connection: after success the status
+   * Runs `use` on a connection of its own, destroyed afterwards if it broke. `use` must send
+   * everything through `talk` so driver failures are told apart from errors thrown by callers. A
+   * transaction left open must not reach the next user of the connection: after success the status
    * is known and checked; after an error it is not (the error arrives before ReadyForQuery), so
    * callers that may be inside a transaction ask for a ROLLBACK (a no-op warning when there is none).
    */
-  async function withClient<T>(
-    use: (client: pg.PoolClient) => Promise<T>,
-    mode: Readonly<{ rollbackOnError: boolean }>,
-  ): Promise<T> {
-    const client = await talk(pool.connect())
-    let broken = false
-    try {
-      const result = await use(client)
-      if (client.getTransactionStatus() !== 'I') await talk(client.query('ROLLBACK'))
-      return result
-    } catch (error) {
-      broken = connectionBroken(error)
-      if (!broken && (mode.rollbackOnError || client.getTransactionStatus() !== 'I')) {
-        await talk(client.query('ROLLBACK')).catch(() => {
-          broken = true
-        })
+  function withClient<T>(use: (client: pg.Client) => Promise<T>, mode: Readonly<{ rollbackOnError: boolean }>): Promise<T> {
+    return pool.exclusive(async (client, discard) => {
+      try {
+        const result = await use(client)
+        if (client.getTransactionStatus() !== 'I') await talk(client.query('ROLLBACK'))
+        return result
+      } catch (error) {
+        let broken = connectionBroken(error)
+        if (!broken && (mode.rollbackOnError || client.getTransactionStatus() !== 'I')) {
+          await talk(client.query('ROLLBACK')).catch(() => {
+            broken = true
+          })
+        }
+        if (broken) discard()
+        throw error
       }
-      throw error
-    } finally {
-      client.release(broken)
-    }
+    })
   }
 
   function talk<T>(request: Promise<T>): Promise<T> {
@@ -132,7 +120,7 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
     })
   }
 
-  function sendBatch(client: pg.PoolClient, statements: readonly WireStatement[]): Promise<ResultRow[]> {
+  function sendBatch(client: pg.Client, statements: readonly WireStatement[]): Promise<ResultRow[]> {
     return talk(
       new Promise((resolve, reject) => {
         const callback: BatchCallback = (error, rows) => (error ? reject(error) : resolve(rows ?? []))
@@ -143,20 +131,14 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
   }
 
   async function run(batch: Batch): Promise<ResultRow[]> {
-    const env = wireStatement(batch.env.text, batch.env.values, false)
-    const main = wireStatement(batch.main.text, batch.main.values, true)
-    // db-pre-request runs between the context and the main statement, still in the one round trip
-    const pre = batch.preRequest ? [wireStatement(batch.preRequest.text, batch.preRequest.values, false)] : []
+    const statements = batchStatements(batch).map(wireStatement)
     const { check } = batch
-    if (!check) {
-      // one implicit transaction, over at the Sync whatever happened
-      const statements = batch.readOnly ? [READ_ONLY, env, ...pre, main] : [env, ...pre, main]
-      return withClient((client) => sendBatch(client, statements), ENDED_AT_SYNC)
-    }
-    // An explicit transaction, still pipelined: BEGIN, env and main in one round trip, then the check
-    // decides COMMIT or ROLLBACK. A failure, or a throwing check, is rolled back by withClient.
+    // one implicit transaction, over at the Sync whatever happened: pipelined with other requests
+    if (!check) return talk(pool.pipelined((client) => sendBatch(client, statements)))
+    // An explicit transaction on a connection of its own: BEGIN, env and main in one round trip, then
+    // the check decides COMMIT or ROLLBACK. A failure, or a throwing check, is rolled back by withClient.
     return withClient(async (client) => {
-      const rows = await sendBatch(client, [batch.readOnly ? BEGIN_READ_ONLY : BEGIN, env, ...pre, main])
+      const rows = await sendBatch(client, statements)
       const decision = check(rows)
       await talk(client.query(decision === 'commit' ? 'COMMIT' : 'ROLLBACK'))
       return rows
@@ -187,7 +169,7 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
 
   const database: Database = {
     kind: 'postgres',
-    poolStats: () => ({ max: poolSize, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    poolStats: () => pool.counts(),
     name: databaseNameFromUrl(options.url),
     run,
     query,
@@ -197,18 +179,12 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
       const stopping = [...listeners].map((l) => l.stop())
       listeners.clear()
       await Promise.all(stopping)
-      await pool.end()
+      await pool.close()
     },
   }
 
   // Open every connection now: the first requests should not pay for connecting, and a database
   // that cannot be reached should fail start-up rather than the first request.
-  const opened = await Promise.allSettled(Array.from({ length: poolSize }, () => pool.connect()))
-  for (const result of opened) if (result.status === 'fulfilled') result.value.release()
-  const failed = opened.find((result) => result.status === 'rejected')
-  if (failed) {
-    await pool.end().catch(() => {})
-    throw fromDriver(failed.reason)
-  }
+  await talk(pool.open())
   return database
 }

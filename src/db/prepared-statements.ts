@@ -1,35 +1,62 @@
 /**
- * Which named statements exist on one PostgreSQL connection, so each is parsed there only once.
+ * Which named statements exist on one PostgreSQL connection, so each is parsed there only once, even
+ * with several batches in flight on the connection (pipelined).
  *
  * A Parse is only known to have worked when its ParseComplete arrives: a batch that fails may have
  * failed in that Parse, or before the server reached it (everything after an error is skipped until
- * Sync). So names are "pending" from the moment their Parse is written until their ParseComplete,
- * and pending names are forgotten when the batch ends. ParseCompletes arrive in the order the Parses
- * were written, which is what ties each one to its name.
+ * Sync). So a Parse is "pending" from the moment it is written until its ParseComplete, and the
+ * pending Parses of a batch are forgotten when that batch ends. ParseCompletes arrive in the order the
+ * Parses were written, across batches, which is what ties each one to its name.
+ *
+ * A statement still pending in an earlier batch cannot be counted on by a later one (that batch may
+ * fail before its Parse), nor parsed again under its name (it may succeed, and a second Parse would
+ * fail): the later batch uses the unnamed statement for it, once.
  *
  * The set is a small LRU; evicted statements are closed (Close 'S') at the start of the next batch so
  * the server frees them too.
  */
+
+/** How a statement goes into the batch being written. */
+export type ParseDecision = 'prepared' | 'parse' | 'unnamed'
+
+type PendingParse = Readonly<{ name: string; batch: number }>
+
 export class PreparedStatements {
   /** confirmed statements, least recently used first (Map keeps insertion order) */
   private readonly parsed = new Map<string, true>()
-  private pending: string[] = []
+  /** Parses written and not yet confirmed, in wire order; '' is an unnamed Parse */
+  private pending: PendingParse[] = []
   private evicted: string[] = []
+  private writing = 0
 
   constructor(private readonly capacity = 1000) {
     if (capacity < 8) throw new RangeError('prepared statement capacity must be at least 8')
   }
 
-  /** Whether `name` must be parsed in the batch being written; if so it becomes pending. */
-  needsParse(name: string): boolean {
+  /** Starts writing a batch; returns its id, for batchEnded. */
+  beginBatch(): number {
+    return ++this.writing
+  }
+
+  /**
+   * Whether `name` is prepared already, must be parsed in the batch being written (it becomes
+   * pending), or must go as an unnamed statement (its Parse is pending in an earlier batch).
+   */
+  decide(name: string): ParseDecision {
     if (this.parsed.delete(name)) {
       this.parsed.set(name, true)
-      return false
+      return 'prepared'
     }
+    const pending = this.pending.find((p) => p.name === name)
     // the same statement twice in one batch: the first Parse serves both
-    if (this.pending.includes(name)) return false
-    this.pending.push(name)
-    return true
+    if (pending) return pending.batch === this.writing ? 'prepared' : this.unnamed()
+    this.pending.push({ name, batch: this.writing })
+    return 'parse'
+  }
+
+  private unnamed(): 'unnamed' {
+    this.pending.push({ name: '', batch: this.writing })
+    return 'unnamed'
   }
 
   /** Statements to Close before anything else in the next batch. */
@@ -42,10 +69,10 @@ export class PreparedStatements {
 
   /** A ParseComplete arrived: the oldest pending Parse created its statement. */
   parseCompleted(): void {
-    const name = this.pending.shift()
-    // a ParseComplete for somebody else's (unnamed) statement, e.g. a plain pool.query
-    if (name === undefined) return
-    this.parsed.set(name, true)
+    const parse = this.pending.shift()
+    // a ParseComplete for somebody else's (unnamed) statement, e.g. a plain client.query, or ours
+    if (parse === undefined || parse.name === '') return
+    this.parsed.set(parse.name, true)
     if (this.parsed.size > this.capacity) {
       const oldest = this.parsed.keys().next().value
       if (oldest !== undefined) {
@@ -55,9 +82,9 @@ export class PreparedStatements {
     }
   }
 
-  /** The batch ended (ReadyForQuery or error): an unconfirmed Parse created nothing. */
-  batchEnded(): void {
-    if (this.pending.length > 0) this.pending = []
+  /** The batch ended (ReadyForQuery or error): its unconfirmed Parses created nothing. */
+  batchEnded(batch: number): void {
+    if (this.pending.length > 0) this.pending = this.pending.filter((p) => p.batch !== batch)
   }
 
   has(name: string): boolean {

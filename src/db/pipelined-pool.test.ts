@@ -1,0 +1,140 @@
+import { EventEmitter } from 'node:events'
+import type pg from 'pg'
+import { describe, expect, it } from 'vitest'
+import { PipelinedPool } from './pipelined-pool.js'
+
+/** A stand-in for pg.Client: connects (or fails to), ends, and can break. */
+class FakeClient extends EventEmitter {
+  static made: FakeClient[] = []
+  ended = false
+  constructor(readonly id: number, private readonly fail: boolean) {
+    super()
+    FakeClient.made.push(this)
+  }
+  connect(): Promise<void> {
+    return this.fail ? Promise.reject(new Error(`refused ${this.id}`)) : Promise.resolve()
+  }
+  end(): Promise<void> {
+    this.ended = true
+    return Promise.resolve()
+  }
+}
+
+function pool(size: number, depth: number, failing: (n: number) => boolean = () => false) {
+  FakeClient.made = []
+  let n = 0
+  return new PipelinedPool({
+    newClient: () => new FakeClient(n, failing(n++)) as unknown as pg.Client,
+    size,
+    depth,
+    connectError: (cause) => new Error(`connection: ${(cause as Error).message}`),
+  })
+}
+
+/** A batch in flight: resolves when answered. */
+function deferred() {
+  let answer!: () => void
+  const answered = new Promise<void>((resolve) => (answer = resolve))
+  return { answered, answer }
+}
+
+const idOf = (client: pg.Client) => (client as unknown as FakeClient).id
+const tick = () => new Promise((resolve) => setImmediate(resolve))
+
+describe('PipelinedPool', () => {
+  it('opens every connection at start, and spreads batches over the least busy ones', async () => {
+    const p = pool(3, 10)
+    await p.open()
+    expect(FakeClient.made.map((c) => c.id)).toEqual([0, 1, 2])
+    const held = [deferred(), deferred(), deferred(), deferred()]
+    const on: number[] = []
+    const sends = held.map((d) => p.pipelined(async (client) => (on.push(idOf(client)), d.answered)))
+    await tick()
+    expect(on).toEqual([0, 1, 2, 0])
+    expect(p.counts()).toEqual({ max: 3, total: 3, idle: 0, waiting: 0 })
+    for (const d of held) d.answer()
+    await Promise.all(sends)
+    expect(p.counts()).toEqual({ max: 3, total: 3, idle: 3, waiting: 0 })
+  })
+
+  it('queues batches beyond the depth of every connection, first come first served', async () => {
+    const p = pool(1, 2)
+    await p.open()
+    const held = [deferred(), deferred(), deferred(), deferred()]
+    const order: number[] = []
+    const sends = held.map((d, i) => p.pipelined(async () => (order.push(i), d.answered)))
+    await tick()
+    expect(order).toEqual([0, 1])
+    expect(p.counts().waiting).toBe(2)
+    held[1]!.answer()
+    await tick()
+    expect(order).toEqual([0, 1, 2])
+    held[0]!.answer()
+    held[2]!.answer()
+    held[3]!.answer()
+    await Promise.all(sends)
+    expect(order).toEqual([0, 1, 2, 3])
+  })
+
+  it('gives exclusive users a drained connection and keeps new batches off it meanwhile', async () => {
+    const p = pool(2, 10)
+    await p.open()
+    const first = deferred()
+    const events: string[] = []
+    const batch = p.pipelined(async (client) => (events.push(`batch on ${idOf(client)}`), first.answered))
+    await tick()
+    // connection 1 is idle, so the exclusive user takes it at once
+    const done = deferred()
+    const exclusive = p.exclusive(async (client) => (events.push(`exclusive on ${idOf(client)}`), done.answered))
+    await tick()
+    const later = p.pipelined(async (client) => events.push(`later batch on ${idOf(client)}`))
+    await tick()
+    expect(events).toEqual(['batch on 0', 'exclusive on 1', 'later batch on 0'])
+    done.answer()
+    first.answer()
+    await Promise.all([batch, exclusive, later])
+
+    // both busy: the exclusive user waits for its connection to drain
+    const a = deferred()
+    const b = deferred()
+    events.length = 0
+    const onBoth = [p.pipelined(async () => a.answered), p.pipelined(async () => b.answered)]
+    await tick()
+    const waited = p.exclusive(async (client) => events.push(`exclusive on ${idOf(client)}`))
+    await tick()
+    expect(events).toEqual([])
+    a.answer()
+    await Promise.all([...onBoth.slice(0, 1), waited])
+    expect(events).toEqual(['exclusive on 0'])
+    b.answer()
+    await Promise.all(onBoth)
+  })
+
+  it('drops a connection that fails and opens a new one on its next use', async () => {
+    const p = pool(1, 10)
+    await p.open()
+    const first = FakeClient.made[0]!
+    first.emit('error', new Error('terminated'))
+    expect(first.ended).toBe(true)
+    expect(p.counts().total).toBe(0)
+    expect(await p.pipelined(async (client) => idOf(client))).toBe(1)
+    let discard!: () => void
+    await p.exclusive(async (_client, d) => {
+      discard = d
+    })
+    discard()
+    expect(FakeClient.made[1]!.ended).toBe(true)
+    expect(await p.exclusive(async (client) => idOf(client))).toBe(2)
+  })
+
+  it('reports a failure to connect through connectError, and a failure at start as it is', async () => {
+    const failingLater = pool(1, 10, (n) => n > 0)
+    await failingLater.open()
+    FakeClient.made[0]!.emit('end')
+    await expect(failingLater.pipelined(async () => 'sent')).rejects.toThrow('connection: refused 1')
+    await expect(failingLater.exclusive(async () => 'used')).rejects.toThrow('connection: refused 2')
+    const failingAtStart = pool(2, 10, (n) => n === 1)
+    await expect(failingAtStart.open()).rejects.toThrow('refused 1')
+    expect(FakeClient.made[0]!.ended).toBe(true)
+  })
+})
