@@ -115,6 +115,7 @@ export class AuthRuntime implements RequestAuthenticator {
       refuseAll: config.apiEnabled ? undefined : apiDisabledError(this.options.database),
       cacheStats: this.tokenCacheStats,
       cacheMaxLifetimeMs: config.jwtCacheMaxLifetimeSeconds * 1000,
+      leewaySeconds: config.jwtLeewaySeconds,
     })
     if (remote !== this.remote) {
       this.remote?.stop()

@@ -58,6 +58,24 @@ describe('Authenticator', () => {
     expect(result).toEqual({ role: 'member', claims: { sub: 'b', role: 'member' }, isAnonymous: false })
   })
 
+  it('refuses a token issued in the future beyond the leeway with 401 PGRST303', async () => {
+    const now = 1_800_000_000_000
+    const auth = new Authenticator(base({ now: () => now, leewaySeconds: 30 }))
+    const err = await auth.authenticate(bearer({ sub: 'a', iat: now / 1000 + 31 })).catch((e: ApiError) => e)
+    expect(err).toMatchObject({ status: 401, code: 'PGRST303', message: 'JWT issued at future' })
+    expect((await auth.authenticate(bearer({ sub: 'a', iat: now / 1000 + 29 }))).role).toBe('authenticated')
+  })
+
+  it('refuses claims nested too deeply with 401, never a 500', async () => {
+    let deep: Record<string, unknown> = { leaf: true }
+    for (let i = 0; i < 40; i++) deep = { next: deep }
+    const err = await new Authenticator(base()).authenticate(bearer({ sub: 'a', deep })).catch((e: ApiError) => e)
+    expect(err).toMatchObject({ status: 401, code: 'PGRST301', details: 'Claims nested more than 32 levels deep' })
+    let fine: Record<string, unknown> = { leaf: true }
+    for (let i = 0; i < 20; i++) fine = { next: fine }
+    expect((await new Authenticator(base()).authenticate(bearer({ sub: 'a', fine }))).role).toBe('authenticated')
+  })
+
   it('answers 500 PGRST300 for a token when no verifier is configured', async () => {
     const err = await new Authenticator(base({ verifier: undefined })).authenticate(bearer({})).catch((e: ApiError) => e)
     expect(err).toMatchObject({ status: 500, code: 'PGRST300' })

@@ -38,6 +38,8 @@ export type AuthOptions = Readonly<{
   refuseAll?: ApiError
   /** counters of the token cache, kept across rebuilds by the caller (exposed at /metrics) */
   cacheStats?: TokenCacheStats
+  /** clock skew allowed on iat (and, in the verifiers, exp/nbf), seconds (default 30) */
+  leewaySeconds?: number
   now?: () => number
 }>
 
@@ -92,6 +94,26 @@ function roleFrom(claims: Claims, path: readonly string[]): string | undefined {
 }
 
 type Cached = { result: AuthResult; expiresAt: number }
+
+/** Claims nested deeper than this are refused: they only ever come from a token made to hurt. */
+export const MAX_CLAIMS_DEPTH = 32
+
+function depthOf(value: unknown, limit: number): number {
+  if (typeof value !== 'object' || value === null) return 0
+  if (limit <= 0) return 1
+  let deepest = 0
+  for (const child of Object.values(value)) deepest = Math.max(deepest, depthOf(child, limit - 1))
+  return deepest + 1
+}
+
+/**
+ * What every verifier leaves to us: an `iat` beyond the clock's leeway (a token "issued in the
+ * future" is forged or from a broken clock) and claims too deeply nested to handle safely.
+ */
+function checkClaims(claims: Claims, nowMs: number, leewayMs: number): void {
+  if (typeof claims.iat === 'number' && claims.iat * 1000 > nowMs + leewayMs) throw errors.jwtClaims('JWT issued at future')
+  if (depthOf(claims, MAX_CLAIMS_DEPTH + 1) > MAX_CLAIMS_DEPTH) throw errors.jwtDecode("JWT couldn't be decoded", `Claims nested more than ${MAX_CLAIMS_DEPTH} levels deep`)
+}
 
 export class Authenticator implements RequestAuthenticator {
   private readonly cache = new Map<string, Cached>()
@@ -148,6 +170,7 @@ export class Authenticator implements RequestAuthenticator {
     }
     if (!this.options.verifier) throw errors.jwtSecretMissing()
     const claims = await this.options.verifier.verify(token)
+    checkClaims(claims, now, (this.options.leewaySeconds ?? 30) * 1000)
     const role = roleFrom(claims, this.options.roleClaimPath) ?? this.options.defaultRole
     const result: AuthResult = { role, claims: { ...claims, role }, isAnonymous: false }
     const maxLifetime = this.options.cacheMaxLifetimeMs ?? 300_000
