@@ -142,3 +142,50 @@ describe('secrets and the log', () => {
     }
   })
 })
+
+describe.runIf(backends.includes('postgres'))('abandoned and waiting requests on PostgreSQL', () => {
+  let s: TestServer
+  let watcher: import('pg').Client
+  beforeAll(async () => {
+    s = await startTestServer('postgres', { poolSize: 1, poolTimeoutSeconds: 1 })
+    const { default: pg } = await import('pg')
+    // a connection of its own: the server's one connection is busy with what is watched
+    watcher = new pg.Client({ connectionString: s.app.config.databaseUrl })
+    await watcher.connect()
+    await s.sql(`create function slow(seconds float) returns int language sql as $$ select 1 from pg_sleep(seconds) $$;
+      grant execute on function slow(float) to anonymous;`)
+  })
+  afterAll(async () => {
+    await watcher?.end()
+    await s?.close()
+  })
+
+  const running = async () =>
+    (await watcher.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where query like '%"slow"(%' and state = 'active' and pid <> pg_backend_pid()`)).rows[0]!.n
+
+  it('cancels the statement of a client that went away', async () => {
+    const abort = new AbortController()
+    const request = s.request('/rpc/slow?seconds=20', { signal: abort.signal }).catch(() => undefined)
+    const started = Date.now()
+    while ((await running()) === 0 && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 50))
+    expect(await running()).toBe(1)
+    abort.abort()
+    await request
+    const cancelledBy = Date.now() + 5000
+    while ((await running()) > 0 && Date.now() < cancelledBy) await new Promise((r) => setTimeout(r, 50))
+    expect(await running()).toBe(0)
+    // the connection serves the next request
+    expect((await s.request('/rpc/slow?seconds=0')).status).toBe(200)
+  })
+
+  it('answers 503 PGRST003 with Retry-After when no connection is free in time', async () => {
+    // one connection, four batches in flight on it at most: the fifth waits, and gives up after 1 s
+    const slow = Array.from({ length: 4 }, () => s.request('/rpc/slow?seconds=2.5'))
+    await new Promise((r) => setTimeout(r, 300))
+    const waited = await s.request('/rpc/slow?seconds=0')
+    expect(waited.status).toBe(503)
+    expect(waited.headers.get('retry-after')).toBe('1')
+    expect(await waited.json()).toEqual({ code: 'PGRST003', details: null, hint: null, message: 'Timed out acquiring connection from connection pool.' })
+    expect((await Promise.all(slow)).map((r) => r.status)).toEqual([200, 200, 200, 200])
+  })
+})

@@ -48,6 +48,12 @@ export const configSchema = z.object({
     .regex(/^[1-9]\d*$/, 'must be a whole number of connections, at least 1')
     .transform(Number)
     .default(10),
+  /** seconds a request waits for a PostgreSQL connection before 503 PGRST003 */
+  DATA_API_POOL_TIMEOUT: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a whole number of seconds, at least 1')
+    .transform(Number)
+    .default(10),
   /** databases with an open pool (or embedded instance) at once; the least recently used idle one closes first */
   DATA_API_MAX_OPEN_DATABASES: z
     .string()
@@ -128,6 +134,8 @@ export type AppConfig = Readonly<{
   /** the management API's one project */
   projectId: string
   poolSize: number
+  /** seconds a request waits for a PostgreSQL connection before 503 PGRST003 */
+  poolTimeoutSeconds: number
   /** open database pools (or embedded instances) at most */
   maxOpenDatabases: number
   /** seconds without a request before a database's pool closes; 0 = never */

@@ -51,6 +51,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       c.DATA_API_WIRE_PORT === 'off' ? undefined : c.DATA_API_WIRE_PORT !== undefined ? Number(c.DATA_API_WIRE_PORT) : present.NODE_ENV === 'production' ? undefined : 5433,
     projectId: c.DATA_API_PROJECT_ID,
     poolSize: c.DATA_API_POOL_SIZE,
+    poolTimeoutSeconds: c.DATA_API_POOL_TIMEOUT,
     // an embedded database is a whole PGlite instance (about 200 MB of memory each), a PostgreSQL one a pool
     maxOpenDatabases: c.DATA_API_MAX_OPEN_DATABASES ?? (c.DATABASE_URL === undefined ? 4 : 20),
     databaseIdleSeconds: c.DATA_API_DATABASE_IDLE_SECONDS,

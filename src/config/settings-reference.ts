@@ -33,6 +33,7 @@ const SERVER_DESCRIPTIONS: Readonly<Record<string, string>> = {
   DATA_API_PUBLIC_URL: 'the URL clients reach the server at (behind a proxy), for the URLs the management API answers',
   DATA_API_PROJECT_ID: 'the project id of the management API (`/api/v2/projects/{id}`)',
   DATA_API_POOL_SIZE: 'PostgreSQL connections per database and process',
+  DATA_API_POOL_TIMEOUT: 'seconds a request waits for room on a PostgreSQL connection before it answers 503 `PGRST003` with `Retry-After`',
   DATA_API_MAX_OPEN_DATABASES: 'databases open at once: `20` with PostgreSQL (pools), `4` embedded (a PGlite instance each); the least recently used idle one closes first',
   DATA_API_DATABASE_IDLE_SECONDS: 'a database (other than the default) with no request for this long closes its pool; 0 = never',
   DATA_API_WORKERS: 'server processes sharing the port (`serve --workers`), PostgreSQL only',

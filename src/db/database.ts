@@ -24,6 +24,11 @@ export type Batch = Readonly<{
    * transaction ending at a single Sync (one round trip).
    */
   check?: (rows: readonly ResultRow[]) => 'commit' | 'rollback'
+  /**
+   * Aborted when the request's client went away: a batch still waiting for a connection is dropped,
+   * and PostgreSQL is asked to cancel a running statement when that cancels nobody else's.
+   */
+  signal?: AbortSignal
 }>
 
 export type QueryResult = Readonly<{

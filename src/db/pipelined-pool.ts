@@ -26,7 +26,19 @@ type Slot = {
 }
 
 type Use = 'pipelined' | 'exclusive'
-type Waiter = Readonly<{ use: Use; resolve: (slot: Slot) => void }>
+type Waiter = Readonly<{ use: Use; resolve: (slot: Slot) => void; reject: (error: Error) => void }>
+
+/** No connection had room for the request within the acquire timeout. */
+export class PoolTimeoutError extends Error {
+  override readonly name = 'PoolTimeoutError'
+  readonly code = 'POOL_TIMEOUT'
+}
+
+/** The request's caller gave up (the HTTP client went away) before its batch was sent. */
+export class RequestAbortedError extends Error {
+  override readonly name = 'RequestAbortedError'
+  readonly code = 'REQUEST_ABORTED'
+}
 
 export type PoolCounts = Readonly<{ max: number; total: number; idle: number; waiting: number }>
 
@@ -37,7 +49,12 @@ export type PipelinedPoolOptions = Readonly<{
   depth: number
   /** what a failure to connect becomes, for the caller of pipelined() or exclusive() */
   connectError: (cause: unknown) => Error
+  /** how long a request may wait for room on a connection before PoolTimeoutError (default: no bound) */
+  acquireTimeoutMs?: number
 }>
+
+/** What a pipelined batch learns about where it went: its connection, and whether it shares it. */
+export type Placement = Readonly<{ client: pg.Client; alone: () => boolean }>
 
 export class PipelinedPool {
   private readonly slots: Slot[]
@@ -59,11 +76,16 @@ export class PipelinedPool {
     }
   }
 
-  /** Runs `send` (which writes one batch ending with a Sync) on the least busy connection. */
-  async pipelined<T>(send: (client: pg.Client) => Promise<T>): Promise<T> {
-    const slot = this.take('pipelined') ?? (await this.queue('pipelined'))
+  /**
+   * Runs `send` (which writes one batch ending with a Sync) on the least busy connection. `alone()`
+   * tells whether the batch is the only one in flight on it (then cancelling the connection's
+   * statement cancels this batch's and no other's).
+   */
+  async pipelined<T>(send: (client: pg.Client, placement: Placement) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const slot = this.take('pipelined') ?? (await this.queue('pipelined', signal))
     try {
-      return await send(slot.client ?? (await this.connected(slot)))
+      const client = slot.client ?? (await this.connected(slot))
+      return await send(client, { client, alone: () => slot.inFlight === 1 })
     } finally {
       slot.inFlight--
       if (slot.inFlight === 0) slot.drained?.()
@@ -72,8 +94,8 @@ export class PipelinedPool {
   }
 
   /** Runs `use` on a connection of its own: nothing else is in flight on it meanwhile. */
-  async exclusive<T>(use: (client: pg.Client, discard: () => void) => Promise<T>): Promise<T> {
-    const slot = this.take('exclusive') ?? (await this.queue('exclusive'))
+  async exclusive<T>(use: (client: pg.Client, discard: () => void) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const slot = this.take('exclusive') ?? (await this.queue('exclusive', signal))
     try {
       if (slot.inFlight > 0) await new Promise<void>((resolve) => (slot.drained = resolve))
       slot.drained = undefined
@@ -97,6 +119,7 @@ export class PipelinedPool {
 
   async close(): Promise<void> {
     this.closed = true
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new Error('the pool is closed'))
     const clients = this.slots.map((slot) => slot.client).filter((c): c is pg.Client => c !== undefined)
     for (const slot of this.slots) slot.client = undefined
     await Promise.all(clients.map((c) => c.end().catch(() => {})))
@@ -121,8 +144,33 @@ export class PipelinedPool {
     return best
   }
 
-  private queue(use: Use): Promise<Slot> {
-    return new Promise((resolve) => this.waiting.push({ use, resolve }))
+  private queue(use: Use, signal?: AbortSignal): Promise<Slot> {
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined
+      const leave = (error: Error) => {
+        const index = this.waiting.indexOf(waiter)
+        if (index === -1) return
+        this.waiting.splice(index, 1)
+        reject(error)
+      }
+      const onAbort = () => leave(new RequestAbortedError('the request was abandoned while it waited for a connection'))
+      const waiter: Waiter = {
+        use,
+        resolve: (slot) => {
+          clearTimeout(timer)
+          signal?.removeEventListener('abort', onAbort)
+          resolve(slot)
+        },
+        reject,
+      }
+      this.waiting.push(waiter)
+      const timeout = this.options.acquireTimeoutMs
+      if (timeout !== undefined) {
+        timer = setTimeout(() => leave(new PoolTimeoutError(`no connection was free within ${timeout} ms`)), timeout)
+        timer.unref()
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
   }
 
   /** Gives freed room to the requests waiting for it, in arrival order. */

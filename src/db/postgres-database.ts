@@ -10,6 +10,7 @@ import { batchStatements, type BatchStatement } from './batch-statements.js'
 import type { Batch, Database, QueryResult, ResultRow } from './database.js'
 import { startPgListener, type PgListener } from './pg-listener.js'
 import { DatabaseError, prepareValue } from './pg-wire.js'
+import { cancelBackend } from './cancel-backend.js'
 import { PipelinedPool } from './pipelined-pool.js'
 import { statementName } from './statement-name.js'
 
@@ -20,6 +21,8 @@ export type PostgresDatabaseOptions = Readonly<{
   applicationName?: string
   /** prepared statements kept per connection before the least recently used is closed (default 1000) */
   preparedStatementsPerConnection?: number
+  /** how long a request may wait for a connection before PoolTimeoutError (default: no bound) */
+  acquireTimeoutMs?: number
 }>
 
 function wireStatement(statement: BatchStatement): WireStatement {
@@ -84,6 +87,7 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
     size: poolSize,
     depth: PIPELINE_DEPTH,
     connectError: (cause) => new ConnectionError(cause),
+    acquireTimeoutMs: options.acquireTimeoutMs,
   })
 
   const listeners = new Set<PgListener>()
@@ -95,8 +99,11 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
    * is known and checked; after an error it is not (the error arrives before ReadyForQuery), so
    * callers that may be inside a transaction ask for a ROLLBACK (a no-op warning when there is none).
    */
-  function withClient<T>(use: (client: pg.Client) => Promise<T>, mode: Readonly<{ rollbackOnError: boolean }>): Promise<T> {
+  function withClient<T>(use: (client: pg.Client) => Promise<T>, mode: Readonly<{ rollbackOnError: boolean }>, signal?: AbortSignal): Promise<T> {
     return pool.exclusive(async (client, discard) => {
+      // the connection is this request's alone: cancelling its statement cancels no one else's
+      const cancel = () => void cancelBackend(client)
+      signal?.addEventListener('abort', cancel, { once: true })
       try {
         const result = await use(client)
         if (client.getTransactionStatus() !== 'I') await talk(client.query('ROLLBACK'))
@@ -110,8 +117,10 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
         }
         if (broken) discard()
         throw error
+      } finally {
+        signal?.removeEventListener('abort', cancel)
       }
-    })
+    }, signal)
   }
 
   function talk<T>(request: Promise<T>): Promise<T> {
@@ -133,8 +142,21 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
   async function run(batch: Batch): Promise<ResultRow[]> {
     const statements = batchStatements(batch).map(wireStatement)
     const { check } = batch
+    const signal = batch.signal
     // one implicit transaction, over at the Sync whatever happened: pipelined with other requests
-    if (!check) return talk(pool.pipelined((client) => sendBatch(client, statements)))
+    if (!check) {
+      return talk(
+        pool.pipelined((client, placement) => {
+          // an abandoned request's statement is cancelled only when it is the connection's only one in
+          // flight: a cancel reaches whatever the backend runs, which could be another request's
+          const cancel = () => {
+            if (placement.alone()) void cancelBackend(client)
+          }
+          signal?.addEventListener('abort', cancel, { once: true })
+          return sendBatch(client, statements).finally(() => signal?.removeEventListener('abort', cancel))
+        }, signal),
+      )
+    }
     // An explicit transaction on a connection of its own: BEGIN, env and main in one round trip, then
     // the check decides COMMIT or ROLLBACK. A failure, or a throwing check, is rolled back by withClient.
     return withClient(async (client) => {
@@ -142,7 +164,7 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
       const decision = check(rows)
       await talk(client.query(decision === 'commit' ? 'COMMIT' : 'ROLLBACK'))
       return rows
-    }, ROLLBACK_ON_ERROR)
+    }, ROLLBACK_ON_ERROR, signal)
   }
 
   async function query<T>(text: string, values: readonly unknown[] = []): Promise<T[]> {

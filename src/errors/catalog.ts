@@ -16,6 +16,10 @@ const RAISE_DETAIL_HINT = "DETAIL must be a JSON object with obligatory keys: 's
 export const errors = {
   // 0xx: connection and schema cache availability
   connection: (details: string | null) => new ApiError(503, 'PGRST000', 'Database connection error.', details, null, { 'Retry-After': '0' }),
+  /** no connection was free within DATA_API_POOL_TIMEOUT: the request may be retried */
+  poolTimeout: () => new ApiError(503, 'PGRST003', 'Timed out acquiring connection from connection pool.', null, null, { 'Retry-After': '1' }),
+  /** the client went away; nobody reads this answer (counted as nginx counts it, 499) */
+  clientClosed: () => new ApiError(499, 'PGRSTX01', 'Client closed request'),
   noSchemaCache: () =>
     new ApiError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.', null, null, { 'Retry-After': '0' }),
 

@@ -93,6 +93,8 @@ function raisedPgrst(err: PgLikeError): ApiError {
 export function toApiError(err: unknown, isAuthenticated: boolean, onInternal: (err: unknown) => void = () => {}): ApiError {
   if (isApiError(err)) return err
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined
+  if (code === 'POOL_TIMEOUT') return errors.poolTimeout()
+  if (code === 'REQUEST_ABORTED') return errors.clientClosed()
   if (typeof code === 'string' && CONNECTION_CODES.has(code) && !isPgError(err)) {
     return errors.connection((err as Error).message ?? null)
   }

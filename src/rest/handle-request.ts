@@ -95,7 +95,7 @@ async function answer(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
     timing?.mark('plan')
     const plannedCount = explained ? undefined : plannedCountStatement(plan)
     const statements = { env, ...(preRequest ? { preRequest } : {}), main, ...(plannedCount ? { plannedCount } : {}) }
-    const rows = explained ? await executeExplain(deps.db, plan, statements, auth!.role) : await execute(deps.db, plan, statements, auth!.role)
+    const rows = explained ? await executeExplain(deps.db, plan, statements, auth!.role) : await execute(deps.db, plan, statements, auth!.role, raw.signal)
     timing?.mark('transaction')
     const response = explained ? buildExplainResponse(explained.explain, rows, request.method === 'HEAD') : buildResponse(request, plan, rows[0])
     if (!timing) return response

@@ -232,10 +232,17 @@ async function route(deps: ServerDeps, req: IncomingMessage, path: string, manag
     }
   }
   const done = deps.host.track(dbName)
+  // a client that goes away before its answer: its statement is cancelled rather than left running
+  const abandoned = new AbortController()
+  const onClose = () => {
+    if (!req.complete || !req.socket.writable) abandoned.abort()
+  }
+  req.socket.once('close', onClose)
   try {
-    const response = await handleRestRequest(served.rest(), { method, path: rest.slice(REST_PREFIX.length) || '/', query, headers: req.headers, body })
+    const response = await handleRestRequest(served.rest(), { method, path: rest.slice(REST_PREFIX.length) || '/', query, headers: req.headers, body, signal: abandoned.signal })
     return { response, served }
   } finally {
+    req.socket.off('close', onClose)
     done()
   }
 }

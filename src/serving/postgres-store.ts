@@ -13,6 +13,8 @@ import { StoreError, type DatabaseStore } from './database-store.js'
 export type PostgresStoreOptions = Readonly<{
   url: string
   poolSize: number
+  /** how long a request waits for a connection */
+  acquireTimeoutMs?: number
   applicationName?: string
 }>
 
@@ -61,7 +63,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     exists,
     open: async (name, open = {}) => {
       if (!(await exists(name))) throw new StoreError('missing', `database "${name}" does not exist`)
-      const db = await createPostgresDatabase({ url: urlFor(name), poolSize: open.poolSize ?? options.poolSize, applicationName })
+      const db = await createPostgresDatabase({ url: urlFor(name), poolSize: open.poolSize ?? options.poolSize, applicationName, acquireTimeoutMs: options.acquireTimeoutMs })
       return open.servedAs ? { ...db, name: open.servedAs } : db
     },
     connectionUrl: urlFor,

@@ -21,6 +21,8 @@ export type RawRequest = Readonly<{
   query: string
   headers: Readonly<Record<string, string | string[] | undefined>>
   body: Buffer | undefined
+  /** aborted when the client goes away before the answer (execute cancels the statement) */
+  signal?: AbortSignal
 }>
 
 export type ParseOptions = Readonly<{

@@ -25,9 +25,9 @@ export type Statements = Readonly<{
 }>
 
 /** Runs the request's statements; resolves to the main statement's rows once the transaction has ended. */
-export async function execute(db: Database, plan: ActionPlan, statements: Statements, role: string): Promise<readonly ResultRow[]> {
+export async function execute(db: Database, plan: ActionPlan, statements: Statements, role: string, signal?: AbortSignal): Promise<readonly ResultRow[]> {
   try {
-    const rows = await run(db, plan, statements)
+    const rows = await run(db, plan, statements, signal)
     return statements.plannedCount ? await withPlannedCount(db, plan, statements, rows) : rows
   } catch (err) {
     throw isRefusedRole(err) ? errors.roleRefused(role) : err
@@ -59,9 +59,15 @@ function planRows(text: string | null | undefined): number | undefined {
   return typeof rows === 'number' ? rows : undefined
 }
 
-async function run(db: Database, plan: ActionPlan, statements: Statements): Promise<readonly ResultRow[]> {
+async function run(db: Database, plan: ActionPlan, statements: Statements, signal: AbortSignal | undefined): Promise<readonly ResultRow[]> {
   const tx = plan.transaction
-  const batch = { env: statements.env, ...(statements.preRequest ? { preRequest: statements.preRequest } : {}), main: statements.main, readOnly: tx.readOnly }
+  const batch = {
+    env: statements.env,
+    ...(statements.preRequest ? { preRequest: statements.preRequest } : {}),
+    main: statements.main,
+    readOnly: tx.readOnly,
+    ...(signal ? { signal } : {}),
+  }
   if (tx.readOnly) {
     const rows = await db.run(batch)
     checkResult(plan, rows[0])
