@@ -17,6 +17,8 @@ import { openStore } from './serving/open-store.js'
 import type { ServedDatabase } from './serving/served-database.js'
 import type { SchemaCacheStore } from './schema-cache/schema-cache-store.js'
 import { collectMetrics, type SchemaCacheStats } from './server/collect-metrics.js'
+import { createConsoleRoutes } from './server/console-routes.js'
+import { ConsoleSessions, consoleLoginUrl, type SpentLink } from './server/console-session.js'
 import { createServer } from './server/create-server.js'
 import { HttpMetrics } from './server/http-metrics.js'
 import { renderMetrics, type MetricFamily } from './server/metrics.js'
@@ -47,6 +49,10 @@ export type App = Readonly<{
   wireUrl: string | undefined
   /** this process's metric families, as /metrics shows them */
   metrics: () => MetricFamily[]
+  /** the web console's sign-in: undefined without an admin key */
+  consoleSessions: ConsoleSessions | undefined
+  /** a new one-time sign-in link to the web console (the banner prints one); undefined without an admin key */
+  consoleLink: () => string | undefined
   close: () => Promise<void>
 }>
 
@@ -65,6 +71,8 @@ export async function startApp(
     gatherMetrics?: (own: MetricFamily[]) => Promise<MetricFamily[]>
     /** tells the other processes of `serve --workers N` that a database's settings changed, and waits for them */
     broadcastChange?: (database: string) => Promise<void>
+    /** tells the other processes of `serve --workers N` that a console sign-in link was used, and waits for them */
+    broadcastConsoleLink?: (link: SpentLink) => Promise<void>
   } = {},
 ): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: undefined })
@@ -105,6 +113,7 @@ export async function startApp(
         pool: defaultServed?.db.poolStats,
       })
     const gather = options.gatherMetrics
+    const consoleSessions = adminKey ? new ConsoleSessions(adminKey, { broadcastSpent: options.broadcastConsoleLink }) : undefined
     const server = createServer({
       host,
       admin,
@@ -112,6 +121,7 @@ export async function startApp(
       maxBodyBytes: config.maxBodyBytes,
       onInternalError,
       metrics: { http, render: async () => renderMetrics(gather ? await gather(metrics()) : metrics()) },
+      console: createConsoleRoutes({ sessions: consoleSessions, publicUrl: config.publicUrl }),
     })
     server.keepAliveTimeout = 65_000
     await new Promise<void>((resolve, reject) => {
@@ -185,6 +195,8 @@ export async function startApp(
       reloadConfig: () => served.reloadConfig(),
       wireUrl,
       metrics,
+      consoleSessions,
+      consoleLink: () => (consoleSessions ? consoleLoginUrl(serverUrl(), consoleSessions) : undefined),
       close: async () => {
         if (closed) return
         closed = true
