@@ -14,15 +14,19 @@ import { gzip } from 'node:zlib'
 import type { HttpResponse } from '../rest/response/http-response.js'
 
 /**
- * Only this origin, and no inline script or style: the console's script and styles are files of the
- * bundle, and everything it shows is text (React), never HTML from the server. The SQL editor lives
- * in a shadow root, where CodeMirror's styles are a constructed stylesheet (which style-src does not
- * govern) rather than a <style> element. Trusted types make any `innerHTML = string` throw.
+ * Only this origin, no inline script and no <style> element: the console's script and styles are
+ * files of the bundle, and everything it shows is text (React), never HTML from the server. The SQL
+ * editor lives in a shadow root, where CodeMirror's styles are a constructed stylesheet (which
+ * style-src does not govern) rather than a <style> element. Style attributes are allowed: Chromium's
+ * own editing of the editor's contenteditable carries the style of deleted text over as one (which
+ * CodeMirror then redraws); they run no code, and can load nothing from elsewhere. Trusted types make
+ * any `innerHTML = string` throw.
  */
 export const CONSOLE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
+  "style-src-attr 'unsafe-inline'",
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",

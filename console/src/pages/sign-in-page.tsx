@@ -37,6 +37,8 @@ export function SignInPage({ notice, onSignedIn }: { notice: string | undefined;
         <h1 className="signin-title">Sign in</h1>
         {notice ? <Notice kind="warning">{notice}</Notice> : null}
         <form onSubmit={(e) => void submit(e)} className="form">
+          {/* the account a password manager files the key under; there is only one */}
+          <input type="text" name="username" autoComplete="username" value="admin" readOnly hidden />
           <div className="field">
             <label htmlFor={keyId} className="label">
               Admin key
