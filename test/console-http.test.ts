@@ -3,11 +3,14 @@
  * sign-in link and the sign-in form (the session cookie's attributes), and the session as a way
  * into the management API (CSRF checks, 401 without it). The same in Chromium: console.test.ts.
  */
+import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { request } from 'node:http'
+import { promisify } from 'node:util'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CONSOLE_CSP, consoleDir } from '../src/server/console-assets.js'
+import { cleanEnv } from './support/clean-env.js'
 import { backends, startTestServer, type TestServer } from './support/test-server.js'
 
 const ADMIN_KEY = 'test-admin-key-0123456789'
@@ -123,6 +126,18 @@ describe.each(backends)('web console over HTTP on %s', (backend) => {
       expect(again.headers.get('set-cookie')).toBeNull()
       const forged = await fetch(`${url}/console/login?token=login.9999999999.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA`, { redirect: 'manual' })
       expect(forged.headers.get('location')).toBe('/console/?signin=link-invalid')
+    })
+
+    it('makes a new link with `data-api console` and the admin key', async () => {
+      const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', 'src/cli/main.ts', 'console', '--url', url, '--admin-key', ADMIN_KEY], {
+        env: cleanEnv(),
+        cwd: process.cwd(),
+      })
+      const link = stdout.trim()
+      expect(link).toMatch(new RegExp(`^${url}/console/login\\?token=login\\.[\\w.-]+$`))
+      const res = await fetch(link, { redirect: 'manual' })
+      expect(res.headers.get('location')).toBe('/console/')
+      expect(res.headers.get('set-cookie')).toMatch(SESSION_COOKIE)
     })
 
     it('signs in with the admin key from the form', async () => {
