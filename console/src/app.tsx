@@ -19,21 +19,21 @@ const SqlEditorPage = lazy(() => import('./pages/sql-editor-page'))
 
 type Session =
   | Readonly<{ state: 'checking' }>
-  | Readonly<{ state: 'signed-out'; notice?: string }>
+  | Readonly<{ state: 'signed-out'; linkInvalid?: boolean }>
   | Readonly<{ state: 'failed'; error: unknown }>
   | Readonly<{ state: 'signed-in'; project: Project; databases: readonly Database[] }>
 
-/** The sign-in link the banner printed was no good: the server sent us here with ?signin=link-invalid. */
-function takeSignInNotice(): string | undefined {
+/** Whether the sign-in link the banner printed was no good: the server sent us here with ?signin=link-invalid. */
+function takeLinkInvalid(): boolean {
   const params = new URLSearchParams(window.location.search)
-  if (params.get('signin') !== 'link-invalid') return undefined
+  if (params.get('signin') !== 'link-invalid') return false
   window.history.replaceState(null, '', `${window.location.pathname}${window.location.hash}`)
-  return 'That sign-in link has expired or was used already. Sign in with the admin key, or run `data-api console` for a new link.'
+  return true
 }
 
 export function App() {
   const [session, setSession] = useState<Session>({ state: 'checking' })
-  const notice = useRef(takeSignInNotice())
+  const linkInvalid = useRef(takeLinkInvalid())
 
   const check = useCallback(async () => {
     setSession({ state: 'checking' })
@@ -53,7 +53,7 @@ export function App() {
   }, [])
 
   useEffect(() => {
-    onSignedOut(() => setSession({ state: 'signed-out', notice: notice.current }))
+    onSignedOut(() => setSession({ state: 'signed-out', linkInvalid: linkInvalid.current }))
     void check()
   }, [check])
 
@@ -73,9 +73,9 @@ export function App() {
     case 'signed-out':
       return (
         <SignInPage
-          notice={session.notice}
+          linkInvalid={session.linkInvalid === true}
           onSignedIn={() => {
-            notice.current = undefined
+            linkInvalid.current = false
             void check()
           }}
         />

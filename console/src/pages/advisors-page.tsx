@@ -1,7 +1,7 @@
 /**
  * Advisors: the database advisor's findings (list_advisor_issues), most severe first, each with
  * its level, table, description and the SQL that fixes it, which "Run fix" runs (run_sql) after a
- * confirmation.
+ * confirmation; a fix that is an example to adapt opens in the SQL Editor instead.
  */
 import { useState } from 'react'
 import { ApiError } from '../api/client'
@@ -10,6 +10,18 @@ import { ConfirmDialog } from '../components/confirm-dialog'
 import { ErrorNotice, Loading, Notice } from '../components/status'
 import { useResource } from '../components/use-resource'
 import { plural } from '../lib/format'
+import { routeHref } from '../lib/route'
+import { saveDraft } from '../lib/sql-draft'
+
+/** A fix with a comment in it ("-- wrap the call in a select, e.g.") is an example to adapt, not SQL to run blind. */
+function isExample(sql: string): boolean {
+  return /^\s*--/m.test(sql)
+}
+
+function editInSqlEditor(target: Target, sql: string): void {
+  saveDraft(target.database, sql)
+  window.location.hash = routeHref({ page: 'sql', database: target.database })
+}
 
 const LEVEL_CLASS: Readonly<Record<string, string>> = { ERROR: 'badge-error', WARN: 'badge-warn', INFO: 'badge-muted' }
 
@@ -65,11 +77,20 @@ export function AdvisorsPage({ target }: { target: Target }) {
               <p>{issue.detail}</p>
               <p className="muted small">{issue.description}</p>
               <pre className="code">{issue.sql}</pre>
-              <div>
-                <button type="button" className="button button-small" aria-describedby={titleId} onClick={() => setFixing(issue)}>
-                  Run fix
-                </button>
-              </div>
+              {isExample(issue.sql) ? (
+                <div className="row">
+                  <button type="button" className="button button-small" aria-describedby={titleId} onClick={() => editInSqlEditor(target, issue.sql)}>
+                    Edit in SQL Editor
+                  </button>
+                  <span className="muted small">An example to adapt to the policy, not a fix to run as it is.</span>
+                </div>
+              ) : (
+                <div>
+                  <button type="button" className="button button-small" aria-describedby={titleId} onClick={() => setFixing(issue)}>
+                    Run fix
+                  </button>
+                </div>
+              )}
             </li>
           )
         })}

@@ -119,7 +119,7 @@ function Users({ target }: { target: Target }) {
           {page ? plural(page.total, query ? 'user matches' : 'user', query ? 'users match' : 'users') : ''}
         </p>
       </div>
-      <form className="row" role="search" onSubmit={submit}>
+      <form className="row form-row" role="search" onSubmit={submit}>
         <TextField label="Search users" type="search" value={search} onChange={setSearch} placeholder="Part of an email or name" />
         <button type="submit" className="button">
           Search
@@ -230,7 +230,7 @@ function TrustedOrigins({ target }: { target: Target }) {
         ))}
       </ul>
       <form
-        className="row"
+        className="row form-row"
         noValidate
         onSubmit={(e) => {
           e.preventDefault()

@@ -6,7 +6,7 @@ import { useId, useState, type FormEvent } from 'react'
 import { signIn } from '../api/client'
 import { ErrorNotice, Notice } from '../components/status'
 
-export function SignInPage({ notice, onSignedIn }: { notice: string | undefined; onSignedIn: () => void }) {
+export function SignInPage({ linkInvalid, onSignedIn }: { linkInvalid: boolean; onSignedIn: () => void }) {
   const keyId = useId()
   const helpId = useId()
   const [key, setKey] = useState('')
@@ -35,7 +35,13 @@ export function SignInPage({ notice, onSignedIn }: { notice: string | undefined;
           data-api <span className="brand-sub">console</span>
         </p>
         <h1 className="signin-title">Sign in</h1>
-        {notice ? <Notice kind="warning">{notice}</Notice> : null}
+        {linkInvalid ? (
+          <Notice kind="warning">
+            <p>
+              That sign-in link has expired or was used already. Sign in with the admin key, or run <code>data-api console</code> for a new link.
+            </p>
+          </Notice>
+        ) : null}
         <form onSubmit={(e) => void submit(e)} className="form">
           {/* the account a password manager files the key under; there is only one */}
           <input type="text" name="username" autoComplete="username" value="admin" readOnly hidden />

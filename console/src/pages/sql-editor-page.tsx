@@ -10,11 +10,11 @@ import { listTables, runSql, type SqlRun, type Target } from '../api/management'
 import { useResource } from '../components/use-resource'
 import { errorRange, lineAndColumn } from '../lib/error-range'
 import { dateTime, plural } from '../lib/format'
+import { loadDraft, saveDraft } from '../lib/sql-draft'
 import { addToHistory, loadHistory, saveHistory, type HistoryEntry } from '../lib/sql-history'
 import { CodeEditor, type CodeEditorHandle } from './sql/code-editor'
 import { SqlError, SqlResults } from './sql/sql-results'
 
-const DRAFT_KEY = 'data-api-console:sql-draft:'
 const STARTER = '-- Statements run as the database owner. Ctrl+Enter (⌘+Enter) runs them.\nselect now();\n'
 
 function storage(): Storage | undefined {
@@ -36,8 +36,7 @@ export default function SqlEditorPage({ target }: { target: Target }) {
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'none' })
   const [history, setHistory] = useState<HistoryEntry[]>(() => loadHistory(storage()))
   const tables = useResource(() => listTables(target), [target.project, target.database])
-  const draftKey = DRAFT_KEY + target.database
-  const initial = useMemo(() => storage()?.getItem(draftKey) ?? STARTER, [draftKey])
+  const initial = useMemo(() => loadDraft(target.database) ?? STARTER, [target.database])
 
   const schema = useMemo<SQLNamespace>(() => {
     const bySchema: Record<string, Record<string, string[]>> = {}
@@ -85,13 +84,7 @@ export default function SqlEditorPage({ target }: { target: Target }) {
           initial={initial}
           schema={schema}
           onRun={() => void run()}
-          onChange={(text) => {
-            try {
-              storage()?.setItem(draftKey, text)
-            } catch {
-              // storage full or off: the draft lives while the page does
-            }
-          }}
+          onChange={(text) => saveDraft(target.database, text)}
         />
         <div className="toolbar">
           <button type="button" className="button button-primary" onClick={() => void run()} disabled={running} aria-keyshortcuts="Control+Enter Meta+Enter">

@@ -6,7 +6,7 @@
  * of a <style> element, which the console's Content-Security-Policy (style-src 'self') would refuse.
  * Tab moves focus on, as everywhere else; the editor does not capture it.
  */
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete'
+import { autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion, completionKeymap } from '@codemirror/autocomplete'
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands'
 import { PostgreSQL, sql, type SQLNamespace } from '@codemirror/lang-sql'
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language'
@@ -137,6 +137,8 @@ export function CodeEditor({
     ref,
     () => ({
       runnable: () => {
+        // a run answers the text as it is: a completion still offered would only cover the results
+        closeCompletion(view.current!)
         const state = view.current!.state
         const { from, to } = state.selection.main
         return from === to ? { sql: state.doc.toString(), offset: 0 } : { sql: state.sliceDoc(from, to), offset: from }
