@@ -79,6 +79,8 @@ async function serve(backend: Backend): Promise<Served> {
 describe.each(backends)('web console in Chromium on %s', (backend) => {
   describe.skipIf(!existsSync(CHROMIUM))('the getting-started walkthrough', () => {
     let served: Served
+    /** a second database, for the picker; deleted afterwards (on PostgreSQL it would outlive the run) */
+    let otherDatabase: string | undefined
     let context: BrowserContext
     let profile: string
     const external: string[] = []
@@ -107,6 +109,12 @@ describe.each(backends)('web console in Chromium on %s', (backend) => {
     afterAll(async () => {
       await context?.close()
       if (profile) rmSync(profile, { recursive: true, force: true })
+      if (served && otherDatabase) {
+        await fetch(`${served.url}/api/v2/projects/local/branches/main/databases/${otherDatabase}`, {
+          method: 'DELETE',
+          headers: { Authorization: `Bearer ${served.adminKey}` },
+        }).catch(() => undefined)
+      }
       await served?.stop()
     })
 
@@ -142,6 +150,25 @@ describe.each(backends)('web console in Chromium on %s', (backend) => {
         await page.goto(link)
         await heading('Data API').waitFor()
         expect(new URL(page.url()).pathname).toBe('/console/')
+
+        // the picker, once the server has a second database: the page follows it
+        step = 'pick another database'
+        const other = `${database}_shop`
+        const created = await fetch(`${url}/api/v2/projects/local/branches/main/databases`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${served.adminKey}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ database: { name: other } }),
+        })
+        expect(created.status).toBe(201)
+        otherDatabase = other
+        await page.reload()
+        const picker = page.getByRole('combobox', { name: 'Database' })
+        await picker.selectOption(other)
+        await page.getByRole('button', { name: 'Enable Data API' }).waitFor()
+        expect(new URL(page.url()).hash).toBe(`#/data-api?db=${other}`)
+        await picker.selectOption(database)
+        await heading('Data API').waitFor()
+        expect(new URL(page.url()).hash).toBe('#/data-api')
 
         // 2. if enabled, disable (with the confirmation dialog)
         step = 'disable the Data API'
