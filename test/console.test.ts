@@ -292,6 +292,24 @@ describe.each(backends)('web console in Chromium on %s', (backend) => {
         expect(await readPosts()).toEqual([{ content: 'Hello' }])
         await shot('data-api-settings')
 
+        // another identity provider: a bad URL is refused next to its field; added, listed, removed
+        step = 'add and remove an identity provider'
+        await page.getByRole('button', { name: 'Add provider' }).click()
+        const jwksField = page.getByRole('textbox', { name: 'JWKS URL' })
+        await jwksField.fill('not a url')
+        await page.getByRole('button', { name: 'Save provider' }).click()
+        await page.getByText('must be an http(s) URL', { exact: true }).waitFor()
+        expect(await jwksField.getAttribute('aria-invalid')).toBe('true')
+        // the server's own JWKS, so nothing reaches for the network
+        await jwksField.fill(`${url}/${encodeURIComponent(database)}/auth/.well-known/jwks.json`)
+        await page.getByRole('textbox', { name: 'JWT audience' }).fill('my-app')
+        await page.getByRole('textbox', { name: 'Provider name' }).fill('Own JWKS')
+        await page.getByRole('button', { name: 'Save provider' }).click()
+        await page.getByText('Audience: my-app', { exact: true }).waitFor()
+        await page.getByRole('button', { name: 'Remove Own JWKS' }).click()
+        await page.getByRole('dialog', { name: 'Remove Own JWKS?' }).getByRole('button', { name: 'Remove', exact: true }).click()
+        await page.getByText('No other identity provider.').waitFor()
+
         // the tabs answer the arrow keys
         await page.getByRole('tab', { name: 'Settings', exact: true }).press('ArrowLeft')
         expect(await page.getByRole('tab', { name: 'API', exact: true }).getAttribute('aria-selected')).toBe('true')

@@ -6,6 +6,7 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react'
 import { onSignedOut, signOut } from './api/client'
 import { listDatabases, listProjects, type Database, type Project, type Target } from './api/management'
+import { ErrorBoundary } from './components/error-boundary'
 import { ErrorNotice, Loading } from './components/status'
 import { PAGES, routeHref, useRoute, type PageId } from './lib/route'
 import { AdvisorsPage } from './pages/advisors-page'
@@ -165,7 +166,9 @@ function Shell({ project, databases, onSignOut }: { project: Project; databases:
         <h1 ref={heading} tabIndex={-1} className="page-title">
           {page.label}
         </h1>
-        <Page key={`${route.page}:${database}`} page={route.page} target={target} />
+        <ErrorBoundary key={`${route.page}:${database}`}>
+          <Page page={route.page} target={target} />
+        </ErrorBoundary>
       </main>
     </div>
   )

@@ -42,7 +42,6 @@ export type EnableResult = Readonly<{
   warnings: readonly string[]
 }>
 
-
 /** The URL a server should connect with: the same host and database, as authenticator. */
 export function authenticatorUrl(databaseUrl: string, password: string): string {
   const url = new URL(databaseUrl)
