@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CONSOLE_CSP, consoleDir } from '../src/server/console-assets.js'
 import { cleanEnv } from './support/clean-env.js'
+import { databaseUrl } from './support/temp-postgres.js'
 import { backends, startTestServer, type TestServer } from './support/test-server.js'
 
 const ADMIN_KEY = 'test-admin-key-0123456789'
@@ -225,5 +226,23 @@ describe.each(backends)('web console over HTTP on %s', (backend) => {
       const res = await api('/projects', undefined, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } })
       expect(res.status).toBe(200)
     })
+  })
+})
+
+describe.skipIf(!databaseUrl)('web console on PostgreSQL without an admin key', () => {
+  let s: TestServer
+  beforeAll(async () => {
+    s = await startTestServer('postgres', { adminKey: undefined })
+  })
+  afterAll(async () => s?.close())
+
+  it('prints no link and says why nobody can sign in', async () => {
+    expect(s.app.consoleLink()).toBeUndefined()
+    expect((await fetch(`${s.app.url}/console/`)).status).toBe(200)
+    const res = await fetch(`${s.app.url}/console/session`, { method: 'POST', headers: { ...CONSOLE, 'Content-Type': 'application/json' }, body: JSON.stringify({ admin_key: 'anything' }) })
+    expect(res.status).toBe(401)
+    expect(await res.json()).toEqual({ code: 'UNAUTHORIZED', message: 'This server has no admin key: set DATA_API_ADMIN_KEY to use the console.' })
+    const link = await fetch(`${s.app.url}/console/login?token=login.9999999999.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA`, { redirect: 'manual' })
+    expect(link.headers.get('location')).toBe('/console/?signin=link-invalid')
   })
 })
