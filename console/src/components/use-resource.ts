@@ -12,6 +12,7 @@ export type Resource<T> =
 export function useResource<T>(load: () => Promise<T>, deps: readonly unknown[]): Resource<T> & { reload: () => Promise<void> } {
   const [resource, setResource] = useState<Resource<T>>({ state: 'loading', data: undefined, error: undefined })
   const generation = useRef(0)
+  // a new load function each render, but a new load only when what it depends on changed (as useEffect's deps)
   const run = useCallback(load, deps)
 
   const reload = useCallback(async () => {
