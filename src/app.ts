@@ -18,6 +18,8 @@ import { openStore } from './serving/open-store.js'
 import type { ServedDatabase } from './serving/served-database.js'
 import type { SchemaCacheStore } from './schema-cache/schema-cache-store.js'
 import { collectMetrics, type SchemaCacheStats } from './server/collect-metrics.js'
+import { createConsoleRoutes } from './server/console-routes.js'
+import { ConsoleSessions, consoleLoginUrl, type SpentLink } from './server/console-session.js'
 import { createServer } from './server/create-server.js'
 import { HttpMetrics } from './server/http-metrics.js'
 import { renderMetrics, type MetricFamily } from './server/metrics.js'
@@ -48,6 +50,10 @@ export type App = Readonly<{
   wireUrl: string | undefined
   /** this process's metric families, as /metrics shows them */
   metrics: () => MetricFamily[]
+  /** the web console's sign-in: undefined without an admin key */
+  consoleSessions: ConsoleSessions | undefined
+  /** a new one-time sign-in link to the web console (the banner prints one); undefined without an admin key */
+  consoleLink: () => string | undefined
   close: () => Promise<void>
 }>
 
@@ -66,6 +72,8 @@ export async function startApp(
     gatherMetrics?: (own: MetricFamily[]) => Promise<MetricFamily[]>
     /** tells the other processes of `serve --workers N` that a database changed or must close, and waits for them */
     broadcast?: (event: HostEvent, database: string) => Promise<void>
+    /** tells the other processes of `serve --workers N` that a console sign-in link was used, and waits for them */
+    broadcastConsoleLink?: (link: SpentLink) => Promise<void>
   } = {},
 ): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel)
@@ -106,6 +114,7 @@ export async function startApp(
         pool: defaultServed?.db.poolStats,
       })
     const gather = options.gatherMetrics
+    const consoleSessions = adminKey ? new ConsoleSessions(adminKey, { broadcastSpent: options.broadcastConsoleLink }) : undefined
     const server = createServer({
       host,
       admin,
@@ -116,6 +125,7 @@ export async function startApp(
       onInternalError,
       onClientAbort: () => logger.debug('A client went away before its request was read'),
       metrics: { http, render: async () => renderMetrics(gather ? await gather(metrics()) : metrics()) },
+      console: createConsoleRoutes({ sessions: consoleSessions, publicUrl: config.publicUrl }),
     })
     server.keepAliveTimeout = 65_000
     await new Promise<void>((resolve, reject) => {
@@ -189,6 +199,8 @@ export async function startApp(
       reloadConfig: () => served.reloadConfig(),
       wireUrl,
       metrics,
+      consoleSessions,
+      consoleLink: () => (consoleSessions ? consoleLoginUrl(serverUrl(), consoleSessions) : undefined),
       close: async () => {
         if (closed) return
         closed = true

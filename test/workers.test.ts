@@ -27,12 +27,16 @@ async function failure(args: string[], env: Record<string, string>): Promise<{ c
 
 /** One GET on a connection of its own, so the primary hands each request to the next worker. */
 function freshGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return freshGetWithHeaders(url, headers).then(({ status, body }) => ({ status, body }))
+}
+
+function freshGetWithHeaders(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     get(url, { agent: false, headers }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => (body += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }))
     }).on('error', reject)
   })
 }
@@ -112,6 +116,20 @@ describe.skipIf(!databaseUrl)('data-api serve --workers 2 on PostgreSQL', () => 
     )
     // two pools of two, plus each worker's LISTEN connection
     expect(rows[0]?.n).toBeGreaterThanOrEqual(4)
+  })
+
+  it('signs in to the console with the banner’s link on whichever worker, once, for every worker', async () => {
+    const link = (await untilOutput(/^\s+Console\s+(\S+)/m))[1]!
+    const first = await freshGetWithHeaders(link)
+    expect(first.status).toBe(303)
+    expect(first.headers.location).toBe('/console/')
+    const cookie = String(first.headers['set-cookie']).split(';', 1)[0]!
+    // the worker that took the link told the other before answering: no worker takes it again
+    for (let i = 0; i < 4; i++) expect((await freshGetWithHeaders(link)).headers.location).toBe('/console/?signin=link-invalid')
+    for (let i = 0; i < 4; i++) {
+      const projects = await freshGet(`${origin}/api/v2/projects`, { Cookie: cookie, 'X-Data-API-Console': '1' })
+      expect(projects.status).toBe(200)
+    }
   })
 
   it('answers from every worker, each seeing a table created after it started', async () => {

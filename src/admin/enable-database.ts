@@ -14,7 +14,10 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto'
 import type { Database } from '../db/database.js'
 import { bootstrapDatabaseWith } from '../db/bootstrap.js'
 import { quoteIdent } from '../sql/fragment.js'
+import { DEFAULT_GRANTS } from './default-grants.js'
 import { RELOAD_CONFIG, settingsStatements, sqlLiteral } from './settings-store.js'
+
+export { DEFAULT_GRANTS }
 
 export type EnableOptions = Readonly<{
   /** the four statements that let `authenticated` use the tables of schema public (neon-spec §5.2) */
@@ -38,14 +41,6 @@ export type EnableResult = Readonly<{
   superuser: boolean
   warnings: readonly string[]
 }>
-
-/** The statements of the hosted "Grant public schema access" checkbox (neon-spec.md §5.2), in its words. */
-export const DEFAULT_GRANTS: readonly string[] = [
-  'GRANT USAGE ON SCHEMA public TO authenticated;',
-  'GRANT SELECT, UPDATE, INSERT, DELETE ON ALL TABLES IN SCHEMA public TO authenticated;',
-  'ALTER DEFAULT PRIVILEGES IN SCHEMA public\nGRANT SELECT, UPDATE, INSERT, DELETE ON TABLES TO authenticated;',
-  'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO authenticated;',
-]
 
 /** The URL a server should connect with: the same host and database, as authenticator. */
 export function authenticatorUrl(databaseUrl: string, password: string): string {

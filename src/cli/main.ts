@@ -12,6 +12,7 @@ import { VERSION } from '../server/version.js'
 import { protectDashedText, registerAdminCommands } from './admin-commands.js'
 import { CliError } from './cli-client.js'
 import { registerConnectionStringCommand } from './connection-string-command.js'
+import { registerConsoleCommand } from './console-command.js'
 import { registerMcpCommand } from './mcp-command.js'
 import { registerServeCommand } from './serve-command.js'
 import { registerTokenCommand } from './token-command.js'
@@ -55,6 +56,7 @@ Examples:
   $ data-api create --database shop --add-default-grants
   $ data-api update --db-max-rows 100
   $ data-api advisors
+  $ data-api console                               # a sign-in link to the web console
   $ DATABASE_URL=postgres://... data-api serve     # serve a real PostgreSQL
 
 Settings: docs/settings.md. Management commands reach the running server (its data folder's server.json, or --url);
@@ -66,6 +68,7 @@ registerServeCommand(program, { fail })
 registerTokenCommand(program, { config, fail })
 registerMcpCommand(program, { config, fail })
 registerConnectionStringCommand(program, { config, fail })
+registerConsoleCommand(program, { config, fail })
 registerAdminCommands(program, OPERATIONS, { config, fail, readStdin })
 
 program.parseAsync(protectDashedText(process.argv)).catch(fail)

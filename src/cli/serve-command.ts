@@ -8,6 +8,7 @@ import { createLogger } from '../server/logger.js'
 import { startApp, type App } from '../app.js'
 import { ConfigError, loadConfig } from '../config/load-config.js'
 import { resolveAuthProvider } from '../auth-service/auth-service.js'
+import { ConsoleSessions, consoleLoginUrl, type SpentLink } from '../server/console-session.js'
 import type { AppConfig } from '../config/app-config.js'
 import { answerFanOuts, fanOut } from '../server/cluster-fan-out.js'
 import { gatherClusterMetrics, METRICS } from '../server/cluster-metrics.js'
@@ -19,8 +20,9 @@ import { busyMessage } from './cli-client.js'
 
 type ServeFlags = { port?: string; host?: string; workers?: string }
 
+const CONSOLE_LINK_USED = 'console-link-used'
 
-function banner(c: AppConfig, url: string, builtInAuth: boolean, database: string, wireUrl?: string): string {
+function banner(c: AppConfig, url: string, builtInAuth: boolean, database: string, wireUrl?: string, consoleLink?: string): string {
   return formatBanner({
     version: VERSION,
     url: c.publicUrl ?? url,
@@ -31,6 +33,7 @@ function banner(c: AppConfig, url: string, builtInAuth: boolean, database: strin
     adminKeySource: c.adminKey ? 'environment' : c.databaseUrl ? 'none' : 'file',
     workers: c.workers,
     wireUrl,
+    consoleLink,
   })
 }
 
@@ -66,7 +69,11 @@ export function registerServeCommand(program: Command, deps: Readonly<{ fail: (e
             workers: c.workers,
             env: overrides,
             log: { info: (m) => log.info(m), error: (m) => log.error(m) },
-            onReady: (url) => process.stdout.write(banner(c, url, resolveAuthProvider(c) === 'built-in', new URL(c.databaseUrl!).pathname.slice(1) || 'postgres')),
+            onReady: (url) => {
+              // every worker accepts a link signed with the admin key, whoever signed it
+              const link = c.adminKey ? consoleLoginUrl(c.publicUrl ?? url, new ConsoleSessions(c.adminKey)) : undefined
+              process.stdout.write(banner(c, url, resolveAuthProvider(c) === 'built-in', new URL(c.databaseUrl!).pathname.slice(1) || 'postgres', undefined, link))
+            },
           })
           process.exit(code)
         }
@@ -77,7 +84,7 @@ export function registerServeCommand(program: Command, deps: Readonly<{ fail: (e
           }
           throw err
         })
-        process.stdout.write(banner(c, app.url, app.authService !== undefined, app.served.name, app.wireUrl))
+        process.stdout.write(banner(c, app.url, app.authService !== undefined, app.served.name, app.wireUrl, app.consoleLink()))
         stopOn(app, ['SIGINT', 'SIGTERM'])
       } catch (err) {
         deps.fail(err)
@@ -106,11 +113,14 @@ async function serveWorker(c: AppConfig): Promise<void> {
     // a settings change made here is applied by every other worker before its request answers, and a
     // database about to be copied is closed by every worker first
     broadcast: async (event, database) => void (await fanOut(`database-${event}`, database, { others: true })),
+    // a console sign-in link used here stops working on every other worker too
+    broadcastConsoleLink: async (link) => void (await fanOut(CONSOLE_LINK_USED, link, { others: true })),
   })
   answerFanOuts({
     [METRICS]: () => app.metrics(),
     'database-changed': (database) => app.host.reload(String(database)),
     'database-close': (database) => app.host.closeDatabase(String(database)),
+    [CONSOLE_LINK_USED]: (link) => app.consoleSessions?.spend(link as SpentLink),
   })
   // 'disconnect': the primary is gone (killed without a chance to stop us): do not linger as an orphan
   stopOn(app, ['SIGINT', 'SIGTERM', 'disconnect'])

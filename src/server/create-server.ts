@@ -1,7 +1,8 @@
 /**
  * The HTTP listener: routes /{db}/rest/v1/* to the REST pipeline of that database, /{db}/auth/* to
- * its built-in auth service, /api/v2/* to the management API, /mcp to the MCP server, /live and
- * /ready to health checks and /metrics to Prometheus, adds CORS, and writes HttpResponses.
+ * its built-in auth service, /api/v2/* to the management API, /console to the web console, /mcp to
+ * the MCP server, /live and /ready to health checks and /metrics to Prometheus, adds CORS, and
+ * writes HttpResponses.
  * No framework: the request path stays a few function calls long.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -16,6 +17,7 @@ import { handleRestRequest } from '../rest/handle-request.js'
 import type { HttpResponse } from '../rest/response/http-response.js'
 import { TooManyDatabases, type DatabaseHost } from '../serving/database-host.js'
 import type { ServedDatabase } from '../serving/served-database.js'
+import { isConsolePath, type ConsoleRoutes } from './console-routes.js'
 import { corsHeaders } from './cors.js'
 import type { HttpMetrics } from './http-metrics.js'
 import { createManagementApi, MANAGEMENT_PREFIX } from './management-api.js'
@@ -39,6 +41,8 @@ export type ServerDeps = Readonly<{
   /** a client that went away before its request was read (not an error of ours) */
   onClientAbort?: () => void
   metrics?: ServerMetrics
+  /** the web console's routes, whose session cookie also opens the management API */
+  console?: ConsoleRoutes
 }>
 
 /** How long /ready waits for the database to answer before it says 503. */
@@ -184,8 +188,14 @@ async function route(deps: ServerDeps, req: IncomingMessage, path: string, manag
     const body = Buffer.from(await deps.metrics.render())
     return none({ status: 200, headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }, body })
   }
+  const consoleAnswer = deps.console?.handle(req, path, query, (limit) => readBody(req, limit))
+  if (consoleAnswer) return none(await consoleAnswer)
   if (path === MANAGEMENT_PREFIX || path.startsWith(`${MANAGEMENT_PREFIX}/`)) {
-    if (!isAdmin(deps, req)) return none(adminKeyRequired())
+    if (!isAdmin(deps, req)) {
+      const session = deps.console?.authorize(req) ?? 'none'
+      if (session === 'none') return none(adminKeyRequired())
+      if (session !== 'session') return none(session)
+    }
     let body: Buffer | undefined
     if (method !== 'GET' && method !== 'HEAD') {
       try {
@@ -312,9 +322,9 @@ function write(
 ): void {
   const origin = req.headers.origin
   const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined
-  // CORS is the Data API's: management, MCP and health answers are for same-origin callers and tools
+  // CORS is the Data API's: management, MCP, console and health answers are for same-origin callers and tools
   const path = (req.url ?? '/').split('?', 1)[0]!
-  const forApi = served !== undefined || !(path.startsWith(`${MANAGEMENT_PREFIX}/`) || path === '/mcp' || HEALTH.has(path))
+  const forApi = served !== undefined || !(path.startsWith(`${MANAGEMENT_PREFIX}/`) || path === '/mcp' || HEALTH.has(path) || isConsolePath(path))
   const allowed = served ? served.config().corsOrigins : deps.admin.base.corsOrigins
   const cors = forApi ? corsHeaders(origin, allowed, preflight ? { requestHeaders: req.headers['access-control-request-headers'] } : undefined) : {}
   // CORS is decided here alone: a stage's own Access-Control-* header (an OPTIONS answer's `*`) does not pass

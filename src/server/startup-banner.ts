@@ -1,7 +1,10 @@
 /**
  * What `data-api serve` prints once it listens: where the REST API, the auth service and its
- * reference, the management API and MCP are, and where the admin key is. Secrets are never printed.
+ * reference, the web console, the management API and MCP are, and where the admin key is. The admin
+ * key is never printed; the console's sign-in link is, since it works once and expires.
  */
+import { LOGIN_LINK_SECONDS } from './console-session.js'
+
 export type BannerInfo = Readonly<{
   version: string
   url: string
@@ -15,6 +18,8 @@ export type BannerInfo = Readonly<{
   workers: number
   /** the default database on the Postgres protocol */
   wireUrl?: string
+  /** a one-time sign-in link to the web console */
+  consoleLink?: string
 }>
 
 export function formatBanner(info: BannerInfo): string {
@@ -25,6 +30,7 @@ export function formatBanner(info: BannerInfo): string {
     rows.push(['Auth reference', `${db}/auth/reference`])
   }
   if (info.wireUrl) rows.push(['Postgres', `${info.wireUrl}  (psql, drizzle-kit; data-api connection-string)`])
+  if (info.consoleLink) rows.push(['Console', `${info.consoleLink}  (sign-in link: works once, for ${LOGIN_LINK_SECONDS / 60} minutes)`])
   rows.push(['Management API', `${info.url}/api/v2`])
   rows.push(['MCP', `${info.url}/mcp`])
   const key =
