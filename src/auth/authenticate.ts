@@ -123,7 +123,7 @@ export class Authenticator implements RequestAuthenticator {
   private readonly stats: TokenCacheStats
 
   constructor(private readonly options: AuthOptions) {
-    this.now = options.now ?? Date.now
+    this.now = options.now ?? (() => Date.now())  // looked up per call, so a faked clock is seen
     this.stats = options.cacheStats ?? { requests: 0, hits: 0, evictions: 0 }
   }
 
