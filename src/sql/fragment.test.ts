@@ -29,6 +29,8 @@ describe('sql fragments', () => {
     expect(asCastType(' character varying ')).toBe('character varying')
     expect(asCastType('int); drop table x; --')).toBeUndefined()
     expect(asCastType('int[]')).toBeUndefined()
+    for (const bad of ['text$1', 'text $$', '$1', 'int  4', '4int', 'in\nt', 'in-t', 'x'.repeat(200)]) expect(asCastType(bad)).toBeUndefined()
+    expect(asCastType('double precision')).toBe('double precision')
     expect(compile(castTo(ident('a'), asCastType('int4')!)).text).toBe('CAST("a" AS int4)')
   })
 

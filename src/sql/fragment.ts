@@ -16,14 +16,18 @@ export type CompiledSql = Readonly<{ text: string; values: readonly unknown[] }>
 
 export type QualifiedIdentifier = Readonly<{ schema: string; name: string }>
 
-/** A validated cast target (letters, digits, `_`, `$`, spaces); the only unquoted user input. */
+/**
+ * A validated cast target: ASCII words (letters, digits, `_`, not starting with a digit) separated
+ * by single spaces, as in `character varying`. It is the only unquoted user input, so no `$` (a
+ * `$1` or `$$` would be read as a parameter or a dollar quote) and nothing else outside a word.
+ */
 export type CastType = string & { readonly __brand: 'CastType' }
 
-const CAST_TYPE = /^[A-Za-z0-9_ $]+$/
+const CAST_TYPE = /^[A-Za-z_][A-Za-z0-9_]*(?: [A-Za-z_][A-Za-z0-9_]*)*$/
 
 export function asCastType(type: string): CastType | undefined {
   const trimmed = type.trim()
-  return CAST_TYPE.test(trimmed) ? (trimmed as CastType) : undefined
+  return trimmed.length <= 63 * 3 && CAST_TYPE.test(trimmed) ? (trimmed as CastType) : undefined
 }
 
 function isSql(value: unknown): value is Sql {

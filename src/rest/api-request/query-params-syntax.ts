@@ -221,9 +221,12 @@ export function tryQuoted(c: Cursor): string | undefined {
   return undefined
 }
 
-/** `::type`: letters, digits, `_`, `$`, spaces (`character varying`); no `[]`. */
+/** Cast types and FTS languages: letters, digits, `_` and spaces (`character varying`); no `$`, no `[]`. */
+const TYPE_NAME = /[\p{L}0-9_ ]+/uy
+
+/** `::type`; the plan checks its words (fragment.ts asCastType) before it reaches SQL. */
 export function parseCast(c: Cursor): string {
-  return parsePart(c, IDENTIFIER, 'letter or digit')
+  return parsePart(c, TYPE_NAME, 'letter or digit')
 }
 
 /** An identifier (FTS language): same characters as a cast type. */
