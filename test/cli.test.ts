@@ -89,7 +89,8 @@ describe('the data-api command line on the embedded database', () => {
 
   it('opens the data folder directly once the server has stopped', async () => {
     server!.kill('SIGTERM')
-    await new Promise((r) => server!.once('exit', r))
+    // 0: the requests drained and the embedded database closed (PGlite's close writes a shutdown checkpoint)
+    expect(await new Promise((r) => server!.once('exit', (code) => r(code)))).toBe(0)
     expect(existsSync(join(dir, 'server.json'))).toBe(false)
     expect(await cli('sql', 'select content from posts where user_id = $$bob$$ order by id')).toBe(' content\n------------\n Bob public\n Bob draft\n(2 rows)\n')
   })

@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { betterAuth } from 'better-auth'
 import { bearer, openAPI } from 'better-auth/plugins'
 import { createJwk, jwt, signJWT, type JwtOptions } from 'better-auth/plugins/jwt'
-import { CompiledQuery, Kysely, PostgresDialect } from 'kysely'
+import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import type { Logger } from 'pino'
 import type { AuthServiceConfig } from '../config/auth-service-config.js'
@@ -76,15 +76,10 @@ function authDatabase(options: AuthServiceOptions): { kysely: Kysely<unknown>; c
   if (!options.databaseUrl) throw new Error('auth service: a PostgreSQL database needs its URL')
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4, application_name: 'data-api-auth', idleTimeoutMillis: 30_000 })
   pool.on('error', () => {})
-  const kysely = new Kysely<unknown>({
-    dialect: new PostgresDialect({
-      pool,
-      onCreateConnection: async (connection) => {
-        await connection.executeQuery(CompiledQuery.raw('SET search_path TO neon_auth'))
-      },
-    }),
-  })
-  return { kysely, close: () => kysely.destroy() }
+  // Tables are qualified in each query (withSchema), not found through a session's search_path: behind
+  // a pooler in transaction mode a SET lasts only as long as the pooler keeps the session ours
+  const root = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) })
+  return { kysely: root.withSchema('neon_auth'), close: () => root.destroy() }
 }
 
 function betterAuthLogger(logger: Logger) {

@@ -22,6 +22,17 @@ export const configSchema = z.object({
     .refine((u) => /^postgres(ql)?:\/\/./i.test(u), 'must be a postgres:// or postgresql:// URL (unset it to use the embedded database)')
     .refine((u) => URL.canParse(u), 'is not a valid URL (percent-encode special characters in the password)')
     .optional(),
+  /**
+   * the same PostgreSQL reached directly, not through a pooler: LISTEN (schema reloads) and creating,
+   * copying and dropping databases need a session of their own; default DATABASE_URL
+   */
+  DATABASE_DIRECT_URL: z
+    .string()
+    .refine((u) => /^postgres(ql)?:\/\/./i.test(u), 'must be a postgres:// or postgresql:// URL')
+    .refine((u) => URL.canParse(u), 'is not a valid URL (percent-encode special characters in the password)')
+    .optional(),
+  /** false behind a pooler in transaction mode (PgBouncer before 1.21): every statement parsed unnamed */
+  DATA_API_DB_PREPARED_STATEMENTS: bool.default(true),
   /** where the embedded databases and local state (secrets, server.json) live */
   DATA_API_DIR: z.string().default('./.data-api'),
   /** the database served without naming one (the embedded database's name; PostgreSQL: DATABASE_URL's) */
@@ -122,6 +133,10 @@ export type InlineJwks = Readonly<{ keys: readonly Readonly<Record<string, unkno
 
 export type AppConfig = Readonly<{
   databaseUrl: string | undefined
+  /** DATABASE_URL's cluster without the pooler, for LISTEN and database-level work; undefined = databaseUrl */
+  databaseDirectUrl: string | undefined
+  /** named prepared statements on PostgreSQL connections (off behind a transaction-mode pooler) */
+  preparedStatements: boolean
   dataDir: string
   /** the database served without naming one: the embedded database, or DATABASE_URL's */
   embeddedName: string

@@ -41,6 +41,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const c = parsed.data!
   const config: MutableConfig = {
     databaseUrl: c.DATABASE_URL,
+    databaseDirectUrl: c.DATABASE_DIRECT_URL,
+    preparedStatements: c.DATA_API_DB_PREPARED_STATEMENTS,
     dataDir: c.DATA_API_DIR,
     embeddedName: c.DATA_API_DB_NAME,
     host: c.HOST,

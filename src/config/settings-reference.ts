@@ -32,6 +32,8 @@ const SERVER_DESCRIPTIONS: Readonly<Record<string, string>> = {
   DATA_API_WIRE_PORT: 'embedded: the default database on the PostgreSQL protocol at 127.0.0.1 (psql, drizzle-kit; `data-api connection-string`); `5433` unless NODE_ENV=production, `off` turns it off',
   DATA_API_PUBLIC_URL: 'the URL clients reach the server at (behind a proxy), for the URLs the management API answers',
   DATA_API_PROJECT_ID: 'the project id of the management API (`/api/v2/projects/{id}`)',
+  DATABASE_DIRECT_URL: 'the same cluster reached without a pooler, for LISTEN (schema reloads) and for creating, copying and dropping databases; default `DATABASE_URL`. Set it when `DATABASE_URL` goes through PgBouncer in transaction mode (docs/deployment.md)',
+  DATA_API_DB_PREPARED_STATEMENTS: '`false` behind a pooler in transaction mode (PgBouncer before 1.21, or later ones without `max_prepared_statements`): every statement is parsed unnamed, each time',
   DATA_API_POOL_SIZE: 'PostgreSQL connections per database and process',
   DATA_API_POOL_TIMEOUT: 'seconds a request waits for room on a PostgreSQL connection before it answers 503 `PGRST003` with `Retry-After`',
   DATA_API_MAX_OPEN_DATABASES: 'databases open at once: `20` with PostgreSQL (pools), `4` embedded (a PGlite instance each); the least recently used idle one closes first',

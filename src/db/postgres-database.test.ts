@@ -110,6 +110,19 @@ describe.skipIf(!databaseUrl)('PostgreSQL backend', () => {
     expect(prepared).toContainEqual({ statement: asAdmin.text, n: 1 })
   })
 
+  it('parses every statement unnamed when prepared statements are off (a transaction-mode pooler)', async () => {
+    const unnamed = await createPostgresDatabase({ url: temp.url, poolSize: 2, preparedStatements: false })
+    try {
+      const main = 'select $1::text as v, 42 as unnamed_marker'
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => unnamed.run(batch(main, [i]))))
+      expect(results.map((rows) => rows[0]?.v)).toEqual(Array.from({ length: 12 }, (_, i) => String(i)))
+      const prepared = await unnamed.query<{ statement: string }>('select statement from pg_prepared_statements')
+      expect(prepared).toEqual([])
+    } finally {
+      await unnamed.close()
+    }
+  })
+
   it('closes the least recently used statements beyond the limit, and prepares them again on demand', async () => {
     for (let i = 0; i < 20; i++) await single.run(batch(`select ${i} as n`))
     const [count] = await single.query<{ n: number }>('select count(*)::int as n from pg_prepared_statements')

@@ -16,6 +16,8 @@ import { statementName } from './statement-name.js'
 
 export type PostgresDatabaseOptions = Readonly<{
   url: string
+  /** where LISTEN connects: the same database without a pooler in between (default url) */
+  listenUrl?: string
   /** connections, all opened at start (default 10) */
   poolSize?: number
   applicationName?: string
@@ -23,10 +25,18 @@ export type PostgresDatabaseOptions = Readonly<{
   preparedStatementsPerConnection?: number
   /** how long a request may wait for a connection before PoolTimeoutError (default: no bound) */
   acquireTimeoutMs?: number
+  /**
+   * false: every statement is parsed unnamed, for a pooler in transaction mode (PgBouncer before
+   * 1.21) that hands each transaction to any server connection, where a named statement would be
+   * missing or already exist (default true). Pipelining stays: PgBouncer has counted the Syncs in
+   * flight, and kept the server linked until each has its ReadyForQuery, since 1.7.
+   */
+  preparedStatements?: boolean
 }>
 
-function wireStatement(statement: BatchStatement): WireStatement {
-  return { name: statementName(statement.text), text: statement.text, values: statement.values.map(prepareValue), keepRows: statement.keepRows }
+function wireStatement(statement: BatchStatement, prepared: boolean): WireStatement {
+  const name = prepared ? statementName(statement.text) : ''
+  return { name, text: statement.text, values: statement.values.map(prepareValue), keepRows: statement.keepRows }
 }
 
 /** The database the URL names: its path, percent-decoded; like libpq, the user name when absent. */
@@ -82,6 +92,7 @@ const ROLLBACK_ON_ERROR = { rollbackOnError: true } as const
 export async function createPostgresDatabase(options: PostgresDatabaseOptions): Promise<Database> {
   const poolSize = options.poolSize ?? 10
   const capacity = options.preparedStatementsPerConnection
+  const prepared = options.preparedStatements ?? true
   const pool = new PipelinedPool({
     newClient: () => new pg.Client({ connectionString: options.url, application_name: options.applicationName, keepAlive: true, pipeline: true }),
     size: poolSize,
@@ -140,7 +151,7 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
   }
 
   async function run(batch: Batch): Promise<ResultRow[]> {
-    const statements = batchStatements(batch).map(wireStatement)
+    const statements = batchStatements(batch).map((s) => wireStatement(s, prepared))
     const { check } = batch
     const signal = batch.signal
     // one implicit transaction, over at the Sync whatever happened: pipelined with other requests
@@ -180,8 +191,8 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
   }
 
   async function listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
-    const { url, applicationName } = options
-    const listener = await startPgListener({ url, applicationName, channel, onNotify })
+    const { applicationName } = options
+    const listener = await startPgListener({ url: options.listenUrl ?? options.url, applicationName, channel, onNotify })
     listeners.add(listener)
     return async () => {
       listeners.delete(listener)

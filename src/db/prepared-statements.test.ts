@@ -15,6 +15,18 @@ describe('PreparedStatements', () => {
     expect(s.decide('a')).toBe('prepared')
   })
 
+  it('answers unnamed for the empty name, and keeps it in the ParseComplete order', () => {
+    const s = new PreparedStatements()
+    const batch = s.beginBatch()
+    expect(s.decide('')).toBe('unnamed')
+    expect(s.decide('a')).toBe('parse')
+    s.parseCompleted() // the unnamed one
+    s.parseCompleted() // a's
+    s.batchEnded(batch)
+    expect(s.has('a')).toBe(true)
+    expect(s.has('')).toBe(false)
+  })
+
   it('forgets Parses that were never confirmed when their batch ends', () => {
     const s = new PreparedStatements()
     const batch = s.beginBatch()

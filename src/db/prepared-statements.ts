@@ -43,6 +43,8 @@ export class PreparedStatements {
    * pending), or must go as an unnamed statement (its Parse is pending in an earlier batch).
    */
   decide(name: string): ParseDecision {
+    // '' asks for the unnamed statement (prepared statements turned off)
+    if (name === '') return this.unnamed()
     if (this.parsed.delete(name)) {
       this.parsed.set(name, true)
       return 'prepared'

@@ -6,6 +6,14 @@ import { createPgliteStore } from './pglite-store.js'
 import { createPostgresStore } from './postgres-store.js'
 
 export async function openStore(config: AppConfig, logger: Logger, purpose?: string): Promise<DatabaseStore> {
-  if (config.databaseUrl) return createPostgresStore({ url: config.databaseUrl, poolSize: config.poolSize, acquireTimeoutMs: config.poolTimeoutSeconds * 1000 })
+  if (config.databaseUrl) {
+    return createPostgresStore({
+      url: config.databaseUrl,
+      directUrl: config.databaseDirectUrl,
+      poolSize: config.poolSize,
+      acquireTimeoutMs: config.poolTimeoutSeconds * 1000,
+      preparedStatements: config.preparedStatements,
+    })
+  }
   return createPgliteStore({ dataDir: config.dataDir, defaultName: config.embeddedName, purpose, onWarning: (m) => logger.warn(m) })
 }

@@ -4,6 +4,9 @@
  * creating and dropping run on a one-connection control pool to the maintenance database
  * (`postgres`, else `template1`), not the default one: PostgreSQL copies a database (a branch) only
  * when no session is connected to it.
+ *
+ * Behind a pooler in transaction mode, `directUrl` reaches the cluster without it: the control pool
+ * and every LISTEN use it (a pooler hands a session's LISTEN to whichever client comes next).
  */
 import type { Database } from '../db/database.js'
 import { createPostgresDatabase, databaseNameFromUrl } from '../db/postgres-database.js'
@@ -12,7 +15,11 @@ import { StoreError, type DatabaseStore } from './database-store.js'
 
 export type PostgresStoreOptions = Readonly<{
   url: string
+  /** the cluster without a pooler, for the control pool and LISTEN (default url) */
+  directUrl?: string
   poolSize: number
+  /** false behind a transaction-mode pooler (see PostgresDatabaseOptions.preparedStatements) */
+  preparedStatements?: boolean
   /** how long a request waits for a connection */
   acquireTimeoutMs?: number
   applicationName?: string
@@ -21,20 +28,21 @@ export type PostgresStoreOptions = Readonly<{
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<DatabaseStore> {
   const defaultName = databaseNameFromUrl(options.url)
   const applicationName = options.applicationName ?? 'data-api'
-  const urlFor = (name: string): string => {
-    if (name === defaultName) return options.url
-    const url = new URL(options.url)
+  const withDatabase = (base: string, name: string): string => {
+    const url = new URL(base)
     url.pathname = `/${encodeURIComponent(name)}`
     return url.toString()
   }
+  const urlFor = (name: string): string => (name === defaultName ? options.url : withDatabase(options.url, name))
+  const directUrlFor = (name: string): string => (options.directUrl === undefined ? urlFor(name) : withDatabase(options.directUrl, name))
   let control: Promise<Database> | undefined
   const connectControl = async (): Promise<Database> => {
     for (const name of ['postgres', 'template1']) {
       if (name === defaultName) continue
-      const db = await createPostgresDatabase({ url: urlFor(name), poolSize: 1, applicationName: `${applicationName}-control` }).catch(() => undefined)
+      const db = await createPostgresDatabase({ url: directUrlFor(name), poolSize: 1, applicationName: `${applicationName}-control` }).catch(() => undefined)
       if (db) return db
     }
-    return createPostgresDatabase({ url: options.url, poolSize: 1, applicationName: `${applicationName}-control` })
+    return createPostgresDatabase({ url: directUrlFor(defaultName), poolSize: 1, applicationName: `${applicationName}-control` })
   }
   const controlDb = (): Promise<Database> => {
     control ??= connectControl().catch((err: unknown) => {
@@ -63,7 +71,14 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     exists,
     open: async (name, open = {}) => {
       if (!(await exists(name))) throw new StoreError('missing', `database "${name}" does not exist`)
-      const db = await createPostgresDatabase({ url: urlFor(name), poolSize: open.poolSize ?? options.poolSize, applicationName, acquireTimeoutMs: options.acquireTimeoutMs })
+      const db = await createPostgresDatabase({
+        url: urlFor(name),
+        listenUrl: directUrlFor(name),
+        poolSize: open.poolSize ?? options.poolSize,
+        applicationName,
+        acquireTimeoutMs: options.acquireTimeoutMs,
+        preparedStatements: options.preparedStatements,
+      })
       return open.servedAs ? { ...db, name: open.servedAs } : db
     },
     connectionUrl: urlFor,

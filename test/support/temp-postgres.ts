@@ -6,27 +6,40 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 
-export type TempPostgres = Readonly<{ url: string; name: string; drop: () => Promise<void> }>
+export type TempPostgres = Readonly<{
+  url: string
+  /** the same database without the pooler, when DATABASE_DIRECT_URL is set; else url */
+  directUrl: string
+  name: string
+  drop: () => Promise<void>
+}>
 
 export const databaseUrl = process.env.DATABASE_URL || undefined
+/** CI also runs the suite through PgBouncer: DATABASE_URL is then the pooler, this the cluster itself */
+export const directDatabaseUrl = process.env.DATABASE_DIRECT_URL || databaseUrl
+
+function withDatabase(base: string, name: string): string {
+  const url = new URL(base)
+  url.pathname = `/${name}`
+  return url.toString()
+}
 
 export async function createTempPostgres(prefix = 'dapi_test'): Promise<TempPostgres | undefined> {
   if (!databaseUrl) return undefined
   const name = `${prefix}_${randomBytes(6).toString('hex')}`
-  const admin = new pg.Client({ connectionString: databaseUrl })
+  const admin = new pg.Client({ connectionString: directDatabaseUrl })
   await admin.connect()
   try {
     await admin.query(`create database "${name}"`)
   } finally {
     await admin.end()
   }
-  const url = new URL(databaseUrl)
-  url.pathname = `/${name}`
   return {
-    url: url.toString(),
+    url: withDatabase(databaseUrl, name),
+    directUrl: withDatabase(directDatabaseUrl!, name),
     name,
     drop: async () => {
-      const client = new pg.Client({ connectionString: databaseUrl })
+      const client = new pg.Client({ connectionString: directDatabaseUrl })
       await client.connect()
       try {
         await client.query(`drop database if exists "${name}" with (force)`)

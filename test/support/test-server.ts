@@ -10,8 +10,12 @@ import { createTempPostgres, databaseUrl } from './temp-postgres.js'
 
 export type Backend = 'pglite' | 'postgres'
 
-/** PGlite always; PostgreSQL too when DATABASE_URL is set (as .ci/run does). */
-export const backends: readonly Backend[] = databaseUrl ? ['pglite', 'postgres'] : ['pglite']
+/**
+ * PGlite always; PostgreSQL too when DATABASE_URL is set (as .ci/run does). DATA_API_TEST_BACKENDS=postgres
+ * keeps only the latter: CI's second pass, through PgBouncer, has nothing to add on PGlite.
+ */
+export const backends: readonly Backend[] =
+  process.env.DATA_API_TEST_BACKENDS === 'postgres' && databaseUrl ? ['postgres'] : databaseUrl ? ['pglite', 'postgres'] : ['pglite']
 
 export const JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long'
 
@@ -37,9 +41,11 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const temp = backend === 'postgres' ? await createTempPostgres() : undefined
   const config = loadConfig(
-    {},
+    // the pooler settings CI's PgBouncer pass sets; nothing else from the environment reaches a test server
+    { DATA_API_DB_PREPARED_STATEMENTS: process.env.DATA_API_DB_PREPARED_STATEMENTS },
     {
       databaseUrl: temp?.url,
+      databaseDirectUrl: temp?.directUrl,
       dataDir: 'memory://',
       port: 0,
       jwtSecret: JWT_SECRET,
