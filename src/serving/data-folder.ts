@@ -71,8 +71,14 @@ export type OwnedFolder = Readonly<{ release: () => Promise<void> }>
 export async function ownDataFolder(dir: string, purpose: string, onWarning: (message: string) => void = () => undefined): Promise<OwnedFolder> {
   process.umask(0o077)
   await mkdir(dir, { recursive: true, mode: 0o700 })
+  const owned = await lockFolder(dir, purpose, onWarning)
+  // only once the folder is ours: a live owner may be in the middle of writing a new cluster's files
   const tightened = await makePrivate(dir)
   if (tightened > 0) onWarning(`${dir} was readable by other users: made it private (${tightened} files and folders set to 0700/0600)`)
+  return owned
+}
+
+async function lockFolder(dir: string, purpose: string, onWarning: (message: string) => void): Promise<OwnedFolder> {
   const lock = join(dir, LOCK_FILE)
   const me: LockOwner = { pid: process.pid, startedAt: new Date().toISOString(), purpose }
   for (let attempt = 0; attempt < 3; attempt++) {
