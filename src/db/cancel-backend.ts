@@ -8,7 +8,7 @@ import type pg from 'pg'
 
 const CANCEL_REQUEST_CODE = 80877102
 
-/** Sends a CancelRequest for the statement this client's backend is running; settles when sent (never rejects). */
+/** Sends a CancelRequest for the statement this client's backend is running; settles when the server has handled it (never rejects). */
 export function cancelBackend(client: pg.Client): Promise<void> {
   const c = client as unknown as { processID?: number; secretKey?: number; host?: string; port?: number }
   if (c.processID === undefined || c.secretKey === undefined) return Promise.resolve()
@@ -28,6 +28,8 @@ export function cancelBackend(client: pg.Client): Promise<void> {
     socket.setTimeout(5000, done)
     socket.on('error', done)
     socket.on('close', done)
-    socket.on('connect', () => socket.end(packet))
+    // written, not ended: the server closes the connection once the cancel is handled, and a client
+    // that hangs up first makes PgBouncer before 1.20 abort altogether (bad client state: 0)
+    socket.on('connect', () => socket.write(packet))
   })
 }
