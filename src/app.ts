@@ -12,7 +12,7 @@ import type { AuthService } from './auth-service/auth-service.js'
 import type { EmailSender } from './auth-service/email.js'
 import type { AppConfig } from './config/app-config.js'
 import type { Database } from './db/database.js'
-import { DatabaseHost, type HostEvent } from './serving/database-host.js'
+import { DatabaseHost, type HostEvent, type Step } from './serving/database-host.js'
 import { localSecret, removeServerInfo, writeServerInfo } from './serving/local-state.js'
 import { openStore } from './serving/open-store.js'
 import type { ServedDatabase } from './serving/served-database.js'
@@ -74,6 +74,8 @@ export async function startApp(
     broadcast?: (event: HostEvent, database: string) => Promise<void>
     /** tells the other processes of `serve --workers N` that a console sign-in link was used, and waits for them */
     broadcastConsoleLink?: (link: SpentLink) => Promise<void>
+    /** runs the slow parts of starting (creating, bootstrapping the default database) under labels the CLI shows */
+    step?: Step
   } = {},
 ): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel)
@@ -100,6 +102,7 @@ export async function startApp(
       onInternalError,
       schemaCacheStats,
       broadcast: options.broadcast,
+      step: options.step,
     })
     closers.push(() => host.close())
     const admin: AdminContext = { base: config, host, serverUrl, logger }

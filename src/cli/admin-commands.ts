@@ -12,6 +12,7 @@ import { SETTINGS } from '../config/settings-catalog.js'
 import { cliClient, CliError, type ConnectionFlags } from './cli-client.js'
 import { FORMATS } from './formats.js'
 import { formatOutput, type OutputFormat } from './output.js'
+import { createProgress } from './progress.js'
 
 type Kind = 'boolean' | 'number' | 'list' | 'object' | 'string'
 
@@ -167,9 +168,10 @@ export function registerAdminCommands(program: Command, operations: readonly Ope
           else input[f.field] = value
         }
         if (Object.keys(settings).length > 0) input.settings = settings
-        const client = await cliClient(deps.config(), options as ConnectionFlags)
+        const progress = createProgress()
+        const client = await cliClient(deps.config(), options as ConnectionFlags, progress.step)
         try {
-          const output = await client.call(operation, input)
+          const output = await progress.step(operation.title, () => client.call(operation, input))
           if (cli.text) {
             const text = String((output as Record<string, unknown>)[cli.text] ?? '')
             if (options.output) writeFileSync(String(options.output), text)

@@ -7,7 +7,7 @@ import { createLogger } from '../server/logger.js'
 import { inProcessClient, type AdminClient } from '../admin/admin-client.js'
 import { remoteAdminClient } from '../admin/remote-admin-client.js'
 import type { AppConfig } from '../config/app-config.js'
-import { DatabaseHost } from '../serving/database-host.js'
+import { DatabaseHost, type Step } from '../serving/database-host.js'
 import { DataFolderBusy } from '../serving/data-folder.js'
 import { localSecret, runningServer } from '../serving/local-state.js'
 import { openStore } from '../serving/open-store.js'
@@ -29,7 +29,8 @@ export function withFlags(config: AppConfig, flags: ConnectionFlags): AppConfig 
   return flags.databaseUrl ? { ...config, databaseUrl: flags.databaseUrl } : config
 }
 
-export async function cliClient(config: AppConfig, flags: ConnectionFlags): Promise<AdminClient> {
+/** `step` shows the slow parts of opening a database here (an embedded database's first start). */
+export async function cliClient(config: AppConfig, flags: ConnectionFlags, step?: Step): Promise<AdminClient> {
   if (flags.url) {
     const key = flags.adminKey ?? config.adminKey
     if (!key) throw new CliError('--url needs the server’s admin key: --admin-key KEY, or DATA_API_ADMIN_KEY')
@@ -40,11 +41,11 @@ export async function cliClient(config: AppConfig, flags: ConnectionFlags): Prom
     const server = runningServer(effective.dataDir)
     if (server) return remoteAdminClient(server.url, server.adminKey)
   }
-  return localClient(effective)
+  return localClient(effective, step)
 }
 
 /** Operations straight on the database(s), in this process; the databases close with the client. */
-async function localClient(config: AppConfig): Promise<AdminClient> {
+async function localClient(config: AppConfig, step: Step | undefined): Promise<AdminClient> {
   const logger = createLogger('warn', undefined, { toStderr: true })
   const store = await openStore(config, logger, `data-api ${process.argv[2] ?? ''}`.trim()).catch((err: unknown) => {
     throw err instanceof DataFolderBusy ? new CliError(busyMessage(config.dataDir, err)) : err
@@ -59,6 +60,7 @@ async function localClient(config: AppConfig): Promise<AdminClient> {
     localJwtSecret: config.jwtSecret ?? (embedded ? localSecret(config.dataDir, 'jwt-secret', 48) : undefined),
     onInternalError: (err) => logger.error({ err }, 'Internal error'),
     schemaCacheStats: { loads: 0, failures: 0, lastLoadSeconds: undefined },
+    step,
   })
   return inProcessClient(
     { base: config, host, serverUrl, logger },

@@ -17,6 +17,7 @@ import { formatBanner } from '../server/startup-banner.js'
 import { VERSION } from '../server/version.js'
 import { DataFolderBusy } from '../serving/data-folder.js'
 import { busyMessage } from './cli-client.js'
+import { createProgress } from './progress.js'
 
 type ServeFlags = { port?: string; host?: string; workers?: string }
 
@@ -77,13 +78,16 @@ export function registerServeCommand(program: Command, deps: Readonly<{ fail: (e
           })
           process.exit(code)
         }
-        const app = await startApp(c, { writeServerInfo: true }).catch((err: unknown) => {
+        const progress = createProgress()
+        const app = await startApp(c, { writeServerInfo: true, step: progress.step }).catch((err: unknown) => {
           if (err instanceof DataFolderBusy) throw new ConfigError(busyMessage(c.dataDir, err))
           if ((err as { code?: string }).code === 'EADDRINUSE') {
             throw new ConfigError(`Port ${c.port} on ${c.host} is already in use: stop what listens there, or pick another port (--port N, PORT=N; 0 picks a free one).`)
           }
           throw err
         })
+        // from here on, opening a database is the server's business, told in its log
+        progress.stop()
         process.stdout.write(banner(c, app.url, app.authService !== undefined, app.served.name, app.wireUrl, app.consoleLink()))
         stopOn(app, ['SIGINT', 'SIGTERM'])
       } catch (err) {

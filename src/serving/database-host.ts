@@ -31,7 +31,14 @@ export type DatabaseHostOptions = Readonly<{
    * or must be closed (they drop their connections), and waits until they did.
    */
   broadcast?: (event: HostEvent, name: string) => Promise<void>
+  /** runs a piece of slow work (opening, creating, bootstrapping a database) under a label a person may see */
+  step?: Step
 }>
+
+/** Runs `work`, which a person may be waiting on, under a label (the CLI shows the label when it is slow). */
+export type Step = <T>(label: string, work: () => Promise<T>) => Promise<T>
+
+const unlabelled: Step = (_label, work) => work()
 
 export type HostEvent = 'changed' | 'close'
 
@@ -218,30 +225,37 @@ export class DatabaseHost {
 
   private async startServing(name: string, handle: Handle): Promise<ServedDatabase> {
     const db = await handle.db
-    if (name === this.defaultName) await this.bootstrapOrReuse(db)
+    if (name === this.defaultName) await this.step(`Bootstrapping "${name}": data-api's roles, functions and schema`, () => this.bootstrapOrReuse(db))
     else if (!(await isEnabledSomeTime(db))) throw new NotEnabled()
     const base = this.options.base
-    return openServedDatabase({
-      name,
-      db,
-      // DATA_API_AUTH_URL names the default database's auth service; the others are at their own paths
-      base: name === this.defaultName ? base : { ...base, authService: { ...base.authService, url: undefined } },
-      logger: this.options.logger,
-      serverUrl: this.options.serverUrl,
-      connectionUrl: this.options.store.connectionUrl((await this.physical(name)) ?? name),
-      localJwtSecret: this.options.localJwtSecret,
-      jwks: this.options.jwks,
-      emailSender: this.options.emailSender,
-      onInternalError: this.options.onInternalError,
-      schemaCacheStats: this.options.schemaCacheStats,
-      // the branch registry lives in the default database
-      onNotify:
-        name === this.defaultName
-          ? (payload) => {
-              if (payload === 'reload branches') void this.reloadBranches().catch(() => undefined)
-            }
-          : undefined,
-    })
+    const connectionUrl = this.options.store.connectionUrl((await this.physical(name)) ?? name)
+    return this.step(`Loading the schema and the auth service of "${name}"`, () =>
+      openServedDatabase({
+        name,
+        db,
+        // DATA_API_AUTH_URL names the default database's auth service; the others are at their own paths
+        base: name === this.defaultName ? base : { ...base, authService: { ...base.authService, url: undefined } },
+        logger: this.options.logger,
+        serverUrl: this.options.serverUrl,
+        connectionUrl,
+        localJwtSecret: this.options.localJwtSecret,
+        jwks: this.options.jwks,
+        emailSender: this.options.emailSender,
+        onInternalError: this.options.onInternalError,
+        schemaCacheStats: this.options.schemaCacheStats,
+        // the branch registry lives in the default database
+        onNotify:
+          name === this.defaultName
+            ? (payload) => {
+                if (payload === 'reload branches') void this.reloadBranches().catch(() => undefined)
+              }
+            : undefined,
+      }),
+    )
+  }
+
+  private get step(): Step {
+    return this.options.step ?? unlabelled
   }
 
   /**
@@ -303,7 +317,9 @@ export class DatabaseHost {
       const open = async (): Promise<Database> => {
         const physical = await this.physical(name)
         if (physical === undefined) throw new StoreError('missing', `database "${name}" does not exist`)
-        return this.options.store.open(physical, physical === name ? {} : { servedAs: name })
+        const store = this.options.store
+        const label = store.describeOpen?.(physical) ?? `Opening database "${name}"`
+        return this.step(label, () => store.open(physical, physical === name ? {} : { servedAs: name }))
       }
       const created: Handle = { db: open(), refs: 0, lastUsed: Date.now() }
       handle = created

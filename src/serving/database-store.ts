@@ -17,6 +17,8 @@ export interface DatabaseStore {
    * path it is served under, `branches/dev/neondb` for a branch's copy); default: the database's name.
    */
   open(name: string, options?: Readonly<{ poolSize?: number; servedAs?: string }>): Promise<Database>
+  /** What opening it will do, said to a person waiting: "Creating …" for an embedded database's first start */
+  describeOpen?(name: string): string
   /** The connection URL of a database (PostgreSQL only), for libraries that connect themselves. */
   connectionUrl(name: string): string | undefined
   /**

@@ -95,6 +95,10 @@ async function diskStore(options: PgliteStoreOptions): Promise<DatabaseStore> {
       return [options.defaultName, ...names.filter((n) => n !== options.defaultName)]
     },
     exists: async (name) => name === options.defaultName || isDatabase(name),
+    describeOpen: (name) =>
+      existsSync(join(folder(name), 'PG_VERSION'))
+        ? `Opening the embedded database "${name}"`
+        : `Creating the embedded database "${name}" in ${options.dataDir} (first start only)`,
     open: async (name, open = {}) => {
       if (name !== options.defaultName && !isDatabase(name)) throw new StoreError('missing', `database "${name}" does not exist`)
       await mkdir(folder(name), { recursive: true })
