@@ -200,6 +200,23 @@ describe.each(backends)('the management API on %s', (backend) => {
     expect(rows.body).toEqual({ columns: ['id', 'name'], rows: [{ id: 2, name: 'item 2' }, { id: 3, name: 'item 3' }], total: 5, limit: 2, offset: 1 })
   })
 
+  it('suggests a primary key that fits the table: its id column, or a new one', async () => {
+    await admin('POST', `/projects/local/branches/main/databases/${shop}/sql`, { sql: 'create table keyless_with_id (id int, v text); create table keyless (v text);' })
+    const issues = ((await api.getProjectAdvisorSecurityIssues({ projectId: 'local', database_name: shop, category: 'PERFORMANCE' as never })).data as {
+      issues: { name: string; detail: string; sql?: string }[]
+    }).issues.filter((i) => i.name === 'no_primary_key')
+    expect(issues).toContainEqual(
+      expect.objectContaining({ detail: 'Table `public.keyless_with_id` does not have a primary key.', sql: 'ALTER TABLE public.keyless_with_id ADD PRIMARY KEY (id);' }),
+    )
+    expect(issues).toContainEqual(
+      expect.objectContaining({
+        detail: 'Table `public.keyless` does not have a primary key.',
+        sql: 'ALTER TABLE public.keyless ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;',
+      }),
+    )
+    await admin('POST', `/projects/local/branches/main/databases/${shop}/sql`, { sql: 'drop table keyless_with_id, keyless;' })
+  })
+
   it('runs read-only queries that cannot write', async () => {
     const read = await admin('POST', `/projects/local/branches/main/databases/${shop}/query`, { sql: 'select count(*) as n from items' })
     expect(read.body.results).toEqual([{ fields: ['n'], rows: [{ n: '5' }], command: 'SELECT', rowCount: 1 }])

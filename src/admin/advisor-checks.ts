@@ -174,10 +174,13 @@ export const ADVISOR_CHECKS: readonly AdvisorCheck[] = [
     facing: 'EXTERNAL',
     categories: ['PERFORMANCE'],
     description: 'A table without a primary key cannot be upserted or updated with PUT, and is slow to replicate.',
-    query: `select n.nspname::text as schema, c.relname::text as name, quote_ident(n.nspname) || '.' || quote_ident(c.relname) as qualified, null as extra, null as qextra, null as args ${TABLES_IN_EXPOSED}
+    // extra: 'id' when the table already has a column of that name, which the fix then makes the key
+    query: `select n.nspname::text as schema, c.relname::text as name, quote_ident(n.nspname) || '.' || quote_ident(c.relname) as qualified,
+        (select 'id' from pg_attribute a where a.attrelid = c.oid and a.attname = 'id' and a.attnum > 0 and not a.attisdropped) as extra, null as qextra, null as args ${TABLES_IN_EXPOSED}
       and not exists (select from pg_constraint k where k.conrelid = c.oid and k.contype = 'p') order by 1, 2`,
     detail: (f) => `Table ${shown(f)} does not have a primary key.`,
-    fix: (f) => `ALTER TABLE ${rel(f)} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;`,
+    fix: (f) =>
+      f.extra === 'id' ? `ALTER TABLE ${rel(f)} ADD PRIMARY KEY (id);` : `ALTER TABLE ${rel(f)} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;`,
   },
 ]
 
