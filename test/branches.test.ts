@@ -149,8 +149,12 @@ describe.each(backends)('databases and branches on %s', (backend) => {
 
   it.runIf(backend === 'postgres')('leaves nothing behind when the copy fails (another session holds the parent)', async () => {
     const { default: pg } = await import('pg')
-    const other = new pg.Client({ connectionString: s.app.config.databaseUrl })
+    // straight to PostgreSQL, in a transaction: behind a pooler an idle client holds no connection,
+    // and the pooler's idle connections are closed for the copy
+    const other = new pg.Client({ connectionString: s.app.config.databaseDirectUrl ?? s.app.config.databaseUrl })
     await other.connect()
+    await other.query('begin')
+    await other.query('select 1')
     try {
       const refused = await failure(api.createProjectBranch('local', { branch: { name: `busy-${suffix}` } } as never))
       expect(refused.status).toBe(409)
@@ -158,6 +162,7 @@ describe.each(backends)('databases and branches on %s', (backend) => {
       expect(String(refused.data.message)).toContain('PostgreSQL copies a database only when nobody is connected to it')
       const left = await other.query(`select count(*)::int as n from pg_database where datname like $1`, [`br_busy-${suffix}%`])
       expect(left.rows).toEqual([{ n: 0 }])
+      await other.query('commit')
       expect((await api.listProjectBranches({ projectId: 'local' })).data.branches.map((b) => b.name)).toEqual(['main'])
     } finally {
       await other.end()

@@ -6,7 +6,8 @@
  * when no session is connected to it.
  *
  * Behind a pooler in transaction mode, `directUrl` reaches the cluster without it: the control pool
- * and every LISTEN use it (a pooler hands a session's LISTEN to whichever client comes next).
+ * and every LISTEN use it (a pooler hands a session's LISTEN to whichever client comes next); a
+ * copy closes the pooler's idle connections to the original (see closePoolerConnections).
  */
 import type { Database } from '../db/database.js'
 import { createPostgresDatabase, databaseNameFromUrl } from '../db/postgres-database.js'
@@ -90,6 +91,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
         const code = (err as { code?: string }).code
         if (code === '42P04') throw new StoreError('exists', `database "${name}" already exists`)
         if (code === '55006') {
+          if (create.template !== undefined && options.directUrl !== undefined) await closePoolerConnections(db, create.template)
           throw new StoreError(
             'busy',
             `database "${create.template}" is in use by other sessions, so PostgreSQL cannot copy it: ${(err as Error).message}`,
@@ -108,4 +110,18 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       await db?.close()
     },
   }
+}
+
+/**
+ * Behind a pooler, the connections this server closed before a copy stay open in the pooler as its
+ * idle server connections to the original. Idle ones of our own role are closed (the pooler drops a
+ * closed idle connection and opens another when it needs one; nothing is in flight on them), so the
+ * caller's next attempt can copy. A session of another role, or one in a transaction, is left alone.
+ */
+async function closePoolerConnections(control: Database, template: string): Promise<void> {
+  await control.query(
+    `select pg_terminate_backend(pid) from pg_stat_activity
+      where datname = $1 and pid <> pg_backend_pid() and usename = current_user and state = 'idle' and backend_type = 'client backend'`,
+    [template],
+  )
 }
