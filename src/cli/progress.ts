@@ -2,7 +2,8 @@
  * Progress for work a person waits on: a step that is over within a second prints nothing; a longer
  * one prints its label when the second has passed and, when it ends, how long it took. Steps nest
  * (a command's operation opens the database, which bootstraps it), indented under the step that
- * printed before them. Lines go to standard error, so standard output stays the command's answer.
+ * printed before them. Lines go to standard error, so standard output stays the command's answer, and
+ * only when it is a terminal: a script or a log reading it gets the answer or the one-line error alone.
  */
 import type { Step } from '../serving/database-host.js'
 
@@ -21,10 +22,11 @@ export type ProgressOptions = Readonly<{
 
 export function createProgress(options: ProgressOptions = {}): Progress {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`))
+  const visible = options.write !== undefined || process.stderr.isTTY === true
   const afterMs = options.afterMs ?? 1000
   const now = options.now ?? (() => performance.now())
   let depth = 0
-  let stopped = false
+  let stopped = !visible
   const step: Step = async (label, work) => {
     if (stopped) return work()
     const indent = '  '.repeat(depth)
