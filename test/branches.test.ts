@@ -93,6 +93,10 @@ describe.each(backends)('databases and branches on %s', (backend) => {
     const branches = (await api.listProjectBranches({ projectId: 'local' })).data.branches.map((b) => b.name)
     expect(branches).toEqual(['main', dev])
     expect((await api.listProjectBranchDatabases('local', dev)).data.databases.map((d) => d.name)).toEqual([main])
+    // the branch's copy is the branch's, not one more database of main
+    const onMain = (await api.listProjectBranchDatabases('local', 'main')).data.databases.map((d) => d.name)
+    expect(onMain).toContain(main)
+    expect(onMain.filter((name) => name.startsWith('br_'))).toEqual([])
     expect(await get(`/branches/${dev}/${main}/rest/v1/notes?select=body`)).toEqual({ status: 200, body: [{ body: 'main note' }] })
     const got = (await api.getProjectBranchDataApi('local', dev, main)).data as unknown as { url: string }
     expect(got.url).toBe(`${s.app.url}/branches/${dev}/${main}/rest/v1`)

@@ -47,7 +47,10 @@ type DatabaseRow = { oid: number; datname: string; owner: string }
 /** A branch's databases: main's are the store's; a branch's are those the registry lists. */
 async function branchDatabases(ctx: AdminContext, branch: string): Promise<{ record: BranchRecord | undefined; names: string[] }> {
   const record = await readyBranch(ctx, branch)
-  return { record, names: record ? Object.keys(record.databases) : await ctx.host.store.list() }
+  if (record) return { record, names: Object.keys(record.databases) }
+  // the store holds the branches' copies too: those belong to their branches, not to main
+  const copies = new Set((await ctx.host.branches.list()).flatMap((b) => Object.values(b.databases)))
+  return { record, names: (await ctx.host.store.list()).filter((name) => !copies.has(name)) }
 }
 
 async function databaseRows(ctx: AdminContext, branch: string, names: readonly string[]): Promise<DatabaseRow[]> {
