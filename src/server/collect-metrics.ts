@@ -44,8 +44,8 @@ export function collectMetrics(sources: MetricSources): MetricFamily[] {
   if (pool) {
     families.push(
       gauge('pgrst_db_pool_max', 'Most connections the request pool opens', pool.max),
-      gauge('pgrst_db_pool_available', 'Open connections not in use', pool.idle),
-      gauge('pgrst_db_pool_waiting', 'Requests waiting for a connection', pool.waiting),
+      gauge('pgrst_db_pool_available', 'Open connections with no request in flight (requests are pipelined: several may share one connection)', pool.idle),
+      gauge('pgrst_db_pool_waiting', 'Requests waiting for room on a connection (each carries a bounded number of pipelined requests)', pool.waiting),
       gauge('data_api_db_pool_connections', 'Open connections of the request pool', pool.total),
     )
   }
