@@ -217,6 +217,23 @@ describe.each(backends)('the management API on %s', (backend) => {
     await admin('POST', `/projects/local/branches/main/databases/${shop}/sql`, { sql: 'drop table keyless_with_id, keyless;' })
   })
 
+  it('finds a policy that calls auth functions per row, even beside a wrapped call', async () => {
+    await admin('POST', `/projects/local/branches/main/databases/${shop}/sql`, {
+      sql: `create table docs (id int primary key, user_id text, team text);
+        alter table docs enable row level security;
+        create policy wrapped on docs using ((select auth.user_id()) = user_id or team = (select auth.jwt()) ->> 'team');
+        create policy mixed on docs using ((select auth.user_id()) = user_id or team = auth.jwt() ->> 'team');`,
+    })
+    const flagged = ((await api.getProjectAdvisorSecurityIssues({ projectId: 'local', database_name: shop, category: 'PERFORMANCE' as never })).data as {
+      issues: { name: string; detail: string }[]
+    }).issues
+      .filter((i) => i.name === 'auth_rls_initplan')
+      .map((i) => i.detail)
+    expect(flagged).toContain('Policy "mixed" on `public.docs` re-evaluates an auth.*() call for each row.')
+    expect(flagged.filter((d) => d.includes('"wrapped"'))).toEqual([])
+    await admin('POST', `/projects/local/branches/main/databases/${shop}/sql`, { sql: 'drop table docs;' })
+  })
+
   it('runs read-only queries that cannot write', async () => {
     const read = await admin('POST', `/projects/local/branches/main/databases/${shop}/query`, { sql: 'select count(*) as n from items' })
     expect(read.body.results).toEqual([{ fields: ['n'], rows: [{ n: '5' }], command: 'SELECT', rowCount: 1 }])

@@ -159,10 +159,10 @@ export const ADVISOR_CHECKS: readonly AdvisorCheck[] = [
     query: `select n.nspname::text as schema, c.relname::text as name, quote_ident(n.nspname) || '.' || quote_ident(c.relname) as qualified, p.polname::text as extra, quote_ident(p.polname) as qextra, null as args
       from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = any($1::text[])
-        and (coalesce(pg_get_expr(p.polqual, p.polrelid), '') || ' ' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), ''))
+        -- what is left of the policy once every call wrapped on its own, ( SELECT auth.user_id() AS user_id), is taken out
+        and regexp_replace(coalesce(pg_get_expr(p.polqual, p.polrelid), '') || ' ' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), ''),
+              '\\(\\s*select\\s+auth\\.(user_id|uid|jwt|session)\\(\\)(\\s+as\\s+\\w+)?\\s*\\)', '', 'gi')
             ~ 'auth\\.(user_id|uid|jwt|session)\\(\\)'
-        and (coalesce(pg_get_expr(p.polqual, p.polrelid), '') || ' ' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), ''))
-            !~* '\\(\\s*select\\s+auth\\.'
       order by 1, 2, 3`,
     detail: (f) => `Policy "${f.extra}" on ${shown(f)} re-evaluates an auth.*() call for each row.`,
     fix: (f) => `-- wrap the call in a select, e.g.\nALTER POLICY ${f.qextra} ON ${rel(f)} USING ((select auth.user_id()) = user_id);`,
