@@ -1,0 +1,96 @@
+/**
+ * PostgreSQL restarted (`pg_ctl restart -m fast`) or its postmaster killed with SIGKILL and started
+ * again, under a write load through the data-api: afterwards every acknowledged write is there once and
+ * whole, and the recovery time (PostgreSQL back -> first write acknowledged) is measured.
+ */
+import { startTestServer } from '../../test/support/test-server.js'
+import type { PrivatePostgres } from './private-postgres.js'
+import type { ScenarioResult } from './scenario-result.js'
+import { verifyWrites, writeCheckPassed } from './verify-writes.js'
+import { startWriteLoad, statusCounts, waitForAcknowledged, WRITES_TABLE_SQL, type Attempt } from './write-load.js'
+
+export type PostgresFault = 'restart' | 'kill'
+
+export type PostgresFaultOptions = Readonly<{
+  clients: number
+  batchSize: number
+  maxPayload: number
+  /** acknowledged batches before the fault, and again after recovery, before the load stops */
+  batchesAround: number
+  /** how long the postmaster stays dead after SIGKILL before it is started again */
+  deadMs: number
+}>
+
+const ms = (n: number) => `${n.toFixed(0)} ms`
+
+/** The longest time between two acknowledgements (by when their answers came). */
+function longestGap(acked: readonly Attempt[]): number {
+  const ends = acked.map((a) => a.endedAt).sort((a, b) => a - b)
+  let gap = 0
+  for (let i = 1; i < ends.length; i++) gap = Math.max(gap, (ends[i] as number) - (ends[i - 1] as number))
+  return gap
+}
+
+export async function runPostgresFault(pg: PrivatePostgres, fault: PostgresFault, options: PostgresFaultOptions): Promise<ScenarioResult> {
+  const name = fault === 'restart' ? 'PostgreSQL restarted (-m fast) under write load' : 'PostgreSQL postmaster killed (-9) under write load'
+  const databaseUrl = await pg.createDatabase(`faults_${fault}`)
+  // short pool timeout: requests during the outage fail fast instead of piling up
+  const s = await startTestServer('postgres', { databaseUrl, databaseDirectUrl: databaseUrl, poolSize: 4, poolTimeoutSeconds: 2 })
+  try {
+    await s.sql(WRITES_TABLE_SQL)
+    const load = startWriteLoad({ base: s.base, clients: options.clients, batchSize: options.batchSize, maxPayload: options.maxPayload, backoffMs: 25, requestTimeoutMs: 15_000 })
+    let faultAt = 0
+    let backAt = 0
+    let startAt = 0
+    let startAttempts = 0
+    try {
+      await waitForAcknowledged(load, options.batchesAround, 30_000)
+      faultAt = performance.now()
+      if (fault === 'restart') {
+        await pg.cluster.restart('fast')
+      } else {
+        pg.cluster.killPostmaster()
+        await new Promise((r) => setTimeout(r, options.deadMs))
+        startAt = performance.now()
+        startAttempts = (await pg.cluster.start(30_000)).attempts
+      }
+      backAt = performance.now()
+      await waitForAcknowledged(load, options.batchesAround, 60_000)
+    } finally {
+      await load.stop()
+    }
+    const acked = load.acknowledged()
+    const firstAfter = Math.min(...acked.filter((a) => a.endedAt > backAt).map((a) => a.endedAt))
+    const recoveryMs = firstAfter - backAt
+    const check = await verifyWrites(databaseUrl, load.attempts)
+    const statuses = statusCounts(load.attempts)
+    // an outage is 503 (or no answer); a 500 would be the server not knowing what happened
+    const internal = Object.keys(statuses).filter((k) => k === '500')
+    const passed = writeCheckPassed(check) && internal.length === 0 && Number.isFinite(recoveryMs)
+    const problems = [
+      check.lost.length ? `${check.lost.length} acknowledged batches lost (${check.lost.slice(0, 3).join(', ')})` : '',
+      check.duplicated.length ? `${check.duplicated.length} batches duplicated` : '',
+      check.torn.length ? `${check.torn.length} batches half-written` : '',
+      check.unknown.length ? `${check.unknown.length} batches never sent` : '',
+      internal.length ? `${statuses['500']} answers 500` : '',
+    ].filter(Boolean)
+    return {
+      name,
+      passed,
+      figures: {
+        ...(fault === 'restart'
+          ? { 'pg_ctl restart took': ms(backAt - faultAt) }
+          : { 'dead for': ms(startAt - faultAt), 'pg_ctl start (crash recovery) took': `${ms(backAt - startAt)} in ${startAttempts} attempt(s)` }),
+        'recovery (PostgreSQL back -> first write acknowledged)': ms(recoveryMs),
+        'longest gap between acknowledged writes': ms(longestGap(acked)),
+        'batches acknowledged / sent': `${acked.length} / ${load.attempts.length} (${options.batchSize} rows each)`,
+        answers: JSON.stringify(statuses),
+        'failed but committed (allowed)': String(check.committedUnacknowledged),
+      },
+      recoveryMs,
+      problems,
+    }
+  } finally {
+    await s.close()
+  }
+}
