@@ -37,10 +37,12 @@ if (unavailable) {
 }
 const pg = await startPrivatePostgres(console.log)
 const stop = () => pg.stop()
-process.once('SIGINT', () => {
-  stop()
-  process.exit(130)
-})
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stop()
+    process.exit(130)
+  })
+}
 try {
   await scenario('PostgreSQL restarted under write load', () => runPostgresFault(pg, 'restart', sizes.postgres))
   await scenario('PostgreSQL killed under write load', () => runPostgresFault(pg, 'kill', sizes.postgres))

@@ -34,11 +34,19 @@ if (backend === 'postgres' && !process.env.DATABASE_URL) throw new Error('--back
 console.log(`fuzz: ${cases} requests on ${backend}, seed ${seed}, ${values.concurrency} at a time`)
 const s = await startTestServer(backend)
 let failed = false
+// an interrupted run still drops its database (on PostgreSQL) and stops the server
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.log(`\ninterrupted; to go on: npm run fuzz -- --seed ${seed} --from ${done} --cases ${cases} --backend ${backend}`)
+    void s.close().finally(() => process.exit(130))
+  })
+}
+let done = Math.floor(Number(values.from) / chunk) * chunk
 try {
   await s.sql(FUZZ_SCHEMA_SQL)
   const started = performance.now()
   // chunks start at multiples of `chunk`, each sampled with seed + its start: any chunk can be rerun alone
-  for (let done = Math.floor(Number(values.from) / chunk) * chunk; done < cases; done += chunk) {
+  for (; done < cases; done += chunk) {
     const requests = fc.sample(fuzzRequest, { seed: seed + done, numRuns: Math.min(chunk, cases - done) })
     const failures = await runFuzzRequests(s.base, requests, Number(values.concurrency))
     if (failures.length > 0) {
