@@ -189,4 +189,15 @@ describe('PipelinedPool', () => {
     b.answer()
     await sends[1]
   })
+
+  it('does not send the batch of a request abandoned before it got its connection', async () => {
+    const p = pool(1, 10)
+    await p.open()
+    const stop = new AbortController()
+    stop.abort()
+    let sent = false
+    await expect(p.pipelined(async () => (sent = true), stop.signal)).rejects.toThrow('the request was abandoned before its batch was sent')
+    expect(sent).toBe(false)
+    expect(p.counts()).toEqual({ max: 1, total: 1, idle: 1, waiting: 0 })
+  })
 })

@@ -69,7 +69,6 @@ export type PipelinedPoolOptions = Readonly<{
   recancelMs?: number
 }>
 
-
 export class PipelinedPool {
   private readonly slots: Slot[]
   private readonly waiting: Waiter[] = []
@@ -114,8 +113,8 @@ export class PipelinedPool {
     }
     try {
       const client = slot.client ?? (await this.connected(slot))
-      if (signal?.aborted) onAbort()
-      else signal?.addEventListener('abort', onAbort, { once: true })
+      if (signal?.aborted) throw new RequestAbortedError('the request was abandoned before its batch was sent')
+      signal?.addEventListener('abort', onAbort, { once: true })
       return await send(client)
     } finally {
       signal?.removeEventListener('abort', onAbort)
