@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check'
 import { parseArgs } from 'node:util'
-import { FUZZ_SCHEMA_SQL, fuzzRequest } from '../test/support/fuzz-arbitraries.js'
+import { FUZZ_SCHEMA_SQL, FUZZ_SERVER_CONFIG, fuzzRequest } from '../test/support/fuzz-arbitraries.js'
 import { describeFuzzRequest, FUZZ_RESEED_SQL, runFuzzRequests } from '../test/support/fuzz-check.js'
 import { startTestServer, type Backend } from '../test/support/test-server.js'
 
@@ -32,7 +32,7 @@ if (backend !== 'pglite' && backend !== 'postgres') throw new Error('--backend i
 if (backend === 'postgres' && !process.env.DATABASE_URL) throw new Error('--backend postgres needs DATABASE_URL')
 
 console.log(`fuzz: ${cases} requests on ${backend}, seed ${seed}, ${values.concurrency} at a time`)
-const s = await startTestServer(backend)
+const s = await startTestServer(backend, FUZZ_SERVER_CONFIG)
 let failed = false
 // an interrupted run still drops its database (on PostgreSQL) and stops the server
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FUZZ_SCHEMA_SQL, fuzzRequest } from './support/fuzz-arbitraries.js'
+import { FUZZ_SCHEMA_SQL, FUZZ_SERVER_CONFIG, fuzzRequest } from './support/fuzz-arbitraries.js'
 import { describeFuzzRequest, FUZZ_RESEED_SQL, runFuzzRequests, sqlLeak } from './support/fuzz-check.js'
 import { backends, startTestServer, type TestServer } from './support/test-server.js'
 
@@ -26,7 +26,7 @@ describe('SQL markers', () => {
 describe.each(backends)('fuzzed requests on %s', (backend) => {
   let s: TestServer
   beforeAll(async () => {
-    s = await startTestServer(backend)
+    s = await startTestServer(backend, FUZZ_SERVER_CONFIG)
     await s.sql(FUZZ_SCHEMA_SQL)
   })
   afterAll(async () => s?.close())

@@ -22,6 +22,9 @@ export const FUZZ_SCHEMA_SQL = `
   grant select, insert, update, delete on things, rel, thing_names to anonymous;
   grant execute on function add(int, int), echo(text), search(text), touch(int) to anonymous;`
 
+/** Every feature on, so the fuzz reaches aggregates, EXPLAIN plans and the row cap too. */
+export const FUZZ_SERVER_CONFIG = { aggregatesEnabled: true, planEnabled: true, maxRows: 50 } as const
+
 export type FuzzRequest = Readonly<{
   method: 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
   /** below `.../rest/v1`, query string included, as sent */

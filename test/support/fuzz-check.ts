@@ -43,8 +43,9 @@ export async function checkFuzzRequest(base: string, req: FuzzRequest): Promise<
   try {
     res = await fetch(`${base}${req.path}`, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(30_000) })
   } catch (err) {
-    // fetch refuses some inputs itself (a header value it deems invalid): not the server's doing
-    if (err instanceof TypeError && !String(err.cause ?? '').includes('ECONNRESET')) return undefined
+    // fetch refuses to build some requests itself (a header value it deems invalid): never sent, not the
+    // server's doing; 'fetch failed' is a request sent and not answered (the connection closed or reset)
+    if (err instanceof TypeError && err.message !== 'fetch failed') return undefined
     return `no answer: ${String(err)} ${String((err as Error).cause ?? '')}`
   }
   const text = await res.text()
