@@ -33,7 +33,7 @@ function longestGap(acked: readonly Attempt[]): number {
 
 export async function runPostgresFault(pg: PrivatePostgres, fault: PostgresFault, options: PostgresFaultOptions): Promise<ScenarioResult> {
   const name = fault === 'restart' ? 'PostgreSQL restarted (-m fast) under write load' : 'PostgreSQL postmaster killed (-9) under write load'
-  const databaseUrl = await pg.createDatabase(`faults_${fault}`)
+  const databaseUrl = await pg.createDatabase(`faults_${fault}_${Date.now()}`)
   // short pool timeout: requests during the outage fail fast instead of piling up
   const s = await startTestServer('postgres', { databaseUrl, databaseDirectUrl: databaseUrl, poolSize: 4, poolTimeoutSeconds: 2 })
   try {
@@ -62,17 +62,20 @@ export async function runPostgresFault(pg: PrivatePostgres, fault: PostgresFault
     const acked = load.acknowledged()
     const firstAfter = Math.min(...acked.filter((a) => a.endedAt > backAt).map((a) => a.endedAt))
     const recoveryMs = firstAfter - backAt
+    const ready = await fetch(`${s.app.url}/ready`).then((r) => r.status, () => 0)
     const check = await verifyWrites(databaseUrl, load.attempts)
     const statuses = statusCounts(load.attempts)
-    // an outage is 503 (or no answer); a 500 would be the server not knowing what happened
-    const internal = Object.keys(statuses).filter((k) => k === '500')
-    const passed = writeCheckPassed(check) && internal.length === 0 && Number.isFinite(recoveryMs)
+    // during the outage every answer is 503 (PGRST000, or PGRST003 when no connection is free in time):
+    // anything else (a 500, a 400, no answer) is the server not knowing what happened
+    const unexpected = Object.keys(statuses).filter((k) => !/^2\d\d$/.test(k) && k !== '503')
+    const passed = writeCheckPassed(check) && unexpected.length === 0 && Number.isFinite(recoveryMs) && ready === 200
     const problems = [
       check.lost.length ? `${check.lost.length} acknowledged batches lost (${check.lost.slice(0, 3).join(', ')})` : '',
       check.duplicated.length ? `${check.duplicated.length} batches duplicated` : '',
       check.torn.length ? `${check.torn.length} batches half-written` : '',
       check.unknown.length ? `${check.unknown.length} batches never sent` : '',
-      internal.length ? `${statuses['500']} answers 500` : '',
+      ...unexpected.map((k) => `${statuses[k]} answers ${k}: ${load.bodies.get(k) ?? ''}`),
+      ready === 200 ? '' : `/ready answered ${ready} afterwards`,
     ].filter(Boolean)
     return {
       name,
@@ -85,7 +88,9 @@ export async function runPostgresFault(pg: PrivatePostgres, fault: PostgresFault
         'longest gap between acknowledged writes': ms(longestGap(acked)),
         'batches acknowledged / sent': `${acked.length} / ${load.attempts.length} (${options.batchSize} rows each)`,
         answers: JSON.stringify(statuses),
+        ...Object.fromEntries([...load.bodies].map(([status, body]) => [`first ${status}`, body])),
         'failed but committed (allowed)': String(check.committedUnacknowledged),
+        '/ready afterwards': String(ready),
       },
       recoveryMs,
       problems,

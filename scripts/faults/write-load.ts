@@ -28,6 +28,8 @@ export type WriteLoad = Readonly<{
   /** every batch sent, in the order their answers came */
   attempts: readonly Attempt[]
   acknowledged: () => Attempt[]
+  /** the first answer's body for each status that is not 2xx, to say what went wrong */
+  bodies: ReadonlyMap<string, string>
   stop: () => Promise<void>
 }>
 
@@ -56,6 +58,7 @@ function row(batchId: string, batchSize: number, position: number, maxPayload: n
 
 export function startWriteLoad(options: WriteLoadOptions): WriteLoad {
   const attempts: Attempt[] = []
+  const bodies = new Map<string, string>()
   let stopped = false
   let counter = 0
   const client = async (n: number) => {
@@ -71,8 +74,9 @@ export function startWriteLoad(options: WriteLoadOptions): WriteLoad {
           body: JSON.stringify(rows),
           signal: AbortSignal.timeout(options.requestTimeoutMs),
         })
-        await res.arrayBuffer()
+        const text = await res.text()
         status = res.status
+        if (status >= 300 && !bodies.has(String(status))) bodies.set(String(status), text.slice(0, 300))
       } catch {
         status = 'network'
       }
@@ -83,6 +87,7 @@ export function startWriteLoad(options: WriteLoadOptions): WriteLoad {
   const running = Promise.all(Array.from({ length: options.clients }, (_, n) => client(n)))
   return {
     attempts,
+    bodies,
     acknowledged: () => attempts.filter((a) => typeof a.status === 'number' && a.status >= 200 && a.status < 300),
     stop: async () => {
       stopped = true
