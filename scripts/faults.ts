@@ -1,9 +1,10 @@
 /**
- * `npm run faults`: PostgreSQL restarted and killed under write load, two servers on one folder, slow
- * clients and abandoned requests, on a private PostgreSQL cluster (the shared one is never touched).
+ * `npm run faults`: PostgreSQL restarted, killed, and the server's connections terminated under write
+ * load; two servers on one folder; slow clients; abandoned requests. On a private PostgreSQL cluster
+ * (the shared one is never touched).
  * Prints a PASS/FAIL table with the figures (recovery times) and exits 1 when a scenario fails.
  *
- *   npm run faults             full sizes (about a minute)
+ *   npm run faults             full sizes (about 80 s)
  *   npm run faults -- --small  the sizes CI runs in test/faults.test.ts
  */
 import { runAbandonedOn } from './faults/abandoned-server.js'
@@ -46,6 +47,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   await scenario('PostgreSQL restarted under write load', () => runPostgresFault(pg, 'restart', sizes.postgres))
   await scenario('PostgreSQL killed under write load', () => runPostgresFault(pg, 'kill', sizes.postgres))
+  await scenario('Connections terminated under write load', () => runPostgresFault(pg, 'terminate', sizes.postgres))
   await scenario('Two servers on one folder', () => runSharedFolder(process.cwd()))
   const slowDb = await pg.createDatabase('faults_slow')
   await scenario('Slow clients on PostgreSQL', () => runSlowClientsOn('postgres', slowDb, sizes.slow))

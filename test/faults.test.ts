@@ -1,6 +1,6 @@
 /**
  * The short form of `npm run faults` (scripts/faults.ts), same scenario code at small sizes: a private
- * PostgreSQL cluster restarted and killed under write load (every acknowledged write there once and
+ * PostgreSQL cluster restarted and killed, and the server's connections terminated, under write load (every acknowledged write there once and
  * whole), slow clients on both backends, abandoned requests on PostgreSQL. Two servers on one folder
  * is test/data-folder.test.ts's. The shared cluster of DATABASE_URL is never touched.
  */
@@ -36,6 +36,10 @@ describe.skipIf(unavailable !== undefined || pooledPass)('faults on a private Po
 
   it('keeps every acknowledged write, once and whole, across kill -9 of the postmaster', async () => {
     expectPassed(await runPostgresFault(pg, 'kill', SMALL.postgres))
+  })
+
+  it('keeps every acknowledged write, once and whole, when its connections are terminated', async () => {
+    expectPassed(await runPostgresFault(pg, 'terminate', SMALL.postgres))
   })
 
   it('answers 408 to slow clients and everyone else meanwhile', async () => {

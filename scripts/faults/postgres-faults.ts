@@ -3,13 +3,34 @@
  * again, under a write load through the data-api: afterwards every acknowledged write is there once and
  * whole, and the recovery time (PostgreSQL back -> first write acknowledged) is measured.
  */
+import pg from 'pg'
 import { startTestServer } from '../../test/support/test-server.js'
 import type { PrivatePostgres } from './private-postgres.js'
 import type { ScenarioResult } from './scenario-result.js'
 import { verifyWrites, writeCheckPassed } from './verify-writes.js'
 import { startWriteLoad, statusCounts, waitForAcknowledged, WRITES_TABLE_SQL, type Attempt } from './write-load.js'
 
-export type PostgresFault = 'restart' | 'kill'
+export type PostgresFault = 'restart' | 'kill' | 'terminate'
+
+const NAMES: Record<PostgresFault, string> = {
+  restart: 'PostgreSQL restarted (-m fast) under write load',
+  kill: 'PostgreSQL postmaster killed (-9) under write load',
+  terminate: "The server's connections terminated (pg_terminate_backend) under write load",
+}
+
+/** Ends every other session on the database, as an administrator (or a failover proxy) would. */
+async function terminateSessions(databaseUrl: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: databaseUrl })
+  await admin.connect()
+  try {
+    const { rows } = await admin.query<{ n: number }>(
+      `select count(*) filter (where pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+    )
+    return rows[0]?.n ?? 0
+  } finally {
+    await admin.end()
+  }
+}
 
 export type PostgresFaultOptions = Readonly<{
   clients: number
@@ -31,9 +52,9 @@ function longestGap(acked: readonly Attempt[]): number {
   return gap
 }
 
-export async function runPostgresFault(pg: PrivatePostgres, fault: PostgresFault, options: PostgresFaultOptions): Promise<ScenarioResult> {
-  const name = fault === 'restart' ? 'PostgreSQL restarted (-m fast) under write load' : 'PostgreSQL postmaster killed (-9) under write load'
-  const databaseUrl = await pg.createDatabase(`faults_${fault}_${Date.now()}`)
+export async function runPostgresFault(postgres: PrivatePostgres, fault: PostgresFault, options: PostgresFaultOptions): Promise<ScenarioResult> {
+  const name = NAMES[fault]
+  const databaseUrl = await postgres.createDatabase(`faults_${fault}_${Date.now()}`)
   // short pool timeout: requests during the outage fail fast instead of piling up
   const s = await startTestServer('postgres', { databaseUrl, databaseDirectUrl: databaseUrl, poolSize: 4, poolTimeoutSeconds: 2 })
   try {
@@ -43,16 +64,19 @@ export async function runPostgresFault(pg: PrivatePostgres, fault: PostgresFault
     let backAt = 0
     let startAt = 0
     let startAttempts = 0
+    let terminated = 0
     try {
       await waitForAcknowledged(load, options.batchesAround, 30_000)
       faultAt = performance.now()
       if (fault === 'restart') {
-        await pg.cluster.restart('fast')
+        await postgres.cluster.restart('fast')
+      } else if (fault === 'terminate') {
+        terminated = await terminateSessions(databaseUrl)
       } else {
-        pg.cluster.killPostmaster()
+        postgres.cluster.killPostmaster()
         await new Promise((r) => setTimeout(r, options.deadMs))
         startAt = performance.now()
-        startAttempts = (await pg.cluster.start(30_000)).attempts
+        startAttempts = (await postgres.cluster.start(30_000)).attempts
       }
       backAt = performance.now()
       await waitForAcknowledged(load, options.batchesAround, 60_000)
@@ -83,8 +107,10 @@ export async function runPostgresFault(pg: PrivatePostgres, fault: PostgresFault
       figures: {
         ...(fault === 'restart'
           ? { 'pg_ctl restart took': ms(backAt - faultAt) }
+          : fault === 'terminate'
+          ? { 'sessions terminated': String(terminated) }
           : { 'dead for': ms(startAt - faultAt), 'pg_ctl start (crash recovery) took': `${ms(backAt - startAt)} in ${startAttempts} attempt(s)` }),
-        'recovery (PostgreSQL back -> first write acknowledged)': ms(recoveryMs),
+        [fault === 'terminate' ? 'recovery (sessions terminated -> first write acknowledged)' : 'recovery (PostgreSQL back -> first write acknowledged)']: ms(recoveryMs),
         'longest gap between acknowledged writes': ms(longestGap(acked)),
         'batches acknowledged / sent': `${acked.length} / ${load.attempts.length} (${options.batchSize} rows each)`,
         answers: JSON.stringify(statuses),
