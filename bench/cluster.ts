@@ -3,7 +3,7 @@
  * by the `postgres` OS user, started with fsync off, GLIBC_TUNABLES set and a free loopback port,
  * logging to a JSON log that the SQL capture reads. Stopped and deleted by stop().
  */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFile, execFileSync, spawnSync } from 'node:child_process'
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,6 +18,11 @@ export type ClusterOptions = Readonly<{
   /** set GLIBC_TUNABLES in the postmaster's environment (default true) */
   glibcTunables: boolean
   log: (line: string) => void
+  /**
+   * fsync, synchronous_commit and full_page_writes on, for the fault tests (a commit acknowledged
+   * must survive a killed postmaster); the benchmark leaves them off (default false)
+   */
+  durable?: boolean
 }>
 
 export type Cluster = Readonly<{
@@ -34,6 +39,12 @@ export type Cluster = Readonly<{
   /** the JSON log file written by the logging collector */
   jsonLogPath: () => string | undefined
   stop: () => void
+  /** `pg_ctl restart -m <mode> -w`: returns once the cluster accepts connections again */
+  restart: (mode: 'smart' | 'fast' | 'immediate') => Promise<void>
+  /** SIGKILL to the postmaster alone, as a crash would; its backends notice and exit on their own */
+  killPostmaster: () => void
+  /** `pg_ctl start -w` after killPostmaster (retried while orphaned backends still hold shared memory) */
+  start: (timeoutMs: number) => Promise<{ attempts: number }>
 }>
 
 /** The newest installed PostgreSQL's bin folder (/usr/lib/postgresql/<major>/bin). */
@@ -65,6 +76,17 @@ function run(argv: readonly string[], what: string): string {
   return result.stdout
 }
 
+/** run() without blocking the event loop: the fault tests' server and load go on meanwhile. */
+function runAsync(argv: readonly string[], what: string): Promise<void> {
+  const [cmd, ...args] = argv
+  return new Promise((resolve, reject) => {
+    execFile(cmd as string, args, { encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${what} failed (exit ${String(error.code)}):\n${stdout}${stderr}`))
+      else resolve()
+    })
+  })
+}
+
 export function startCluster(options: ClusterOptions): Cluster {
   const binDir = findPostgresBin()
   const version = execFileSync(join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' }).trim()
@@ -81,6 +103,9 @@ export function startCluster(options: ClusterOptions): Cluster {
   }
   const env: Record<string, string> = options.glibcTunables ? { GLIBC_TUNABLES } : {}
   let started = false
+  const pgCtlStart = () =>
+    run(asUser(osUser, join(binDir, 'pg_ctl'), ['-D', dataDir, '-l', join(dir, 'startup.log'), '-w', '-t', '60', 'start'], env), 'pg_ctl start')
+  const postmasterPid = () => Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])
   const stop = () => {
     if (started) {
       const [cmd, ...args] = asUser(osUser, join(binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop'])
@@ -97,9 +122,7 @@ export function startCluster(options: ClusterOptions): Cluster {
       `listen_addresses = '127.0.0.1'`,
       `unix_socket_directories = '${dir}'`,
       `max_connections = ${options.maxConnections}`,
-      'fsync = off',
-      'synchronous_commit = off',
-      'full_page_writes = off',
+      ...(options.durable ? ['fsync = on', 'synchronous_commit = on', 'full_page_writes = on'] : ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off']),
       'shared_buffers = 256MB',
       "checkpoint_timeout = '30min'",
       "max_wal_size = '4GB'",
@@ -115,7 +138,7 @@ export function startCluster(options: ClusterOptions): Cluster {
     ]
     const confPath = join(dataDir, 'postgresql.conf')
     writeFileSync(confPath, `\n# data-api bench\n${conf.join('\n')}\n`, { flag: 'a' })
-    run(asUser(osUser, join(binDir, 'pg_ctl'), ['-D', dataDir, '-l', join(dir, 'startup.log'), '-w', '-t', '60', 'start'], env), 'pg_ctl start')
+    pgCtlStart()
     started = true
   } catch (err) {
     stop()
@@ -130,12 +153,28 @@ export function startCluster(options: ClusterOptions): Cluster {
     settings: {},
     osUser,
     env,
-    postmasterPid: () => Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
+    postmasterPid,
     jsonLogPath: () => {
       if (!existsSync(logDir)) return undefined
       const file = readdirSync(logDir).find((f) => f.endsWith('.json'))
       return file === undefined ? undefined : join(logDir, file)
     },
     stop,
+    restart: (mode) =>
+      runAsync(asUser(osUser, join(binDir, 'pg_ctl'), ['-D', dataDir, '-l', join(dir, 'startup.log'), '-m', mode, '-w', '-t', '60', 'restart'], env), 'pg_ctl restart'),
+    killPostmaster: () => process.kill(postmasterPid(), 'SIGKILL'),
+    start: async (timeoutMs) => {
+      const deadline = Date.now() + timeoutMs
+      for (let attempts = 1; ; attempts++) {
+        try {
+          await runAsync(asUser(osUser, join(binDir, 'pg_ctl'), ['-D', dataDir, '-l', join(dir, 'startup.log'), '-w', '-t', '60', 'start'], env), 'pg_ctl start')
+          return { attempts }
+        } catch (err) {
+          // "pre-existing shared memory block is still in use" until the orphaned backends are gone
+          if (Date.now() > deadline) throw err
+          await new Promise((r) => setTimeout(r, 100))
+        }
+      }
+    },
   }
 }

@@ -94,12 +94,12 @@ export async function startHandWritten(spec: HandWrittenSpec): Promise<HttpServe
   return { child, origin }
 }
 
-/** Runs SQL as the database owner through a data-api's admin API (how the embedded database is seeded). */
-export async function adminSql(server: HttpServer, adminKey: string, sql: string): Promise<void> {
-  const res = await fetch(`${server.origin}/admin/v1/sql`, {
+/** Runs SQL as the database owner through a data-api's management API (how the embedded database is seeded). */
+export async function adminSql(server: HttpServer, adminKey: string, database: string, sql: string): Promise<void> {
+  const res = await fetch(`${server.origin}/api/v2/projects/local/branches/main/databases/${encodeURIComponent(database)}/sql`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'text/plain' },
-    body: sql,
+    headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ sql }),
     signal: AbortSignal.timeout(600_000),
   })
   if (!res.ok) throw new Error(`admin SQL failed: HTTP ${res.status} ${(await res.text()).slice(0, 500)}`)

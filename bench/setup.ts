@@ -63,7 +63,7 @@ export function startServer(b: Pick<Bench, 'root' | 'workDir' | 'databaseUrl' | 
 }
 
 export async function truncateEmbedded(server: HttpServer, sql: string): Promise<void> {
-  await adminSql(server, ADMIN_KEY, sql)
+  await adminSql(server, ADMIN_KEY, DATABASE, sql)
 }
 
 async function showSettings(admin: pg.Client): Promise<Record<string, string>> {
@@ -170,7 +170,7 @@ export async function startBench(options: Options, root: string): Promise<Bench>
       const running = embedded
       onCleanup(() => running.child.stop())
       const seeding = Date.now()
-      await adminSql(embedded, ADMIN_KEY, fixture)
+      await adminSql(embedded, ADMIN_KEY, DATABASE, fixture)
       console.log(
         `data-api (embedded) pid ${embedded.child.pid} at ${embedded.origin}${BASE_PATH}: started in ${seeding - started} ms, ` +
           `fixture loaded through the admin API in ${Date.now() - seeding} ms`,

@@ -178,6 +178,21 @@ describe.runIf(backends.includes('postgres'))('abandoned and waiting requests on
     expect((await s.request('/rpc/slow?seconds=0')).status).toBe(200)
   })
 
+  it('cancels the statements of several clients that went away while pipelined on one connection', async () => {
+    const aborts = [new AbortController(), new AbortController(), new AbortController()]
+    const requests = aborts.map((a) => s.request('/rpc/slow?seconds=20', { signal: a.signal }).catch(() => undefined))
+    const started = Date.now()
+    while ((await running()) === 0 && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 50))
+    expect(await running()).toBe(1) // one connection: the other two wait on its socket
+    for (const a of aborts) a.abort()
+    await Promise.all(requests)
+    const cancelledBy = Date.now() + 5000
+    while ((await running()) > 0 && Date.now() < cancelledBy) await new Promise((r) => setTimeout(r, 50))
+    expect(await running()).toBe(0)
+    // not one sleep of 20 s each after another: the connection serves the next request
+    expect((await s.request('/rpc/slow?seconds=0')).status).toBe(200)
+  })
+
   it('answers 503 PGRST003 with Retry-After when no connection is free in time', async () => {
     // one connection, four batches in flight on it at most: the fifth waits, and gives up after 1 s
     const slow = Array.from({ length: 4 }, () => s.request('/rpc/slow?seconds=2.5'))

@@ -20,7 +20,7 @@ class FakeClient extends EventEmitter {
   }
 }
 
-function pool(size: number, depth: number, failing: (n: number) => boolean = () => false) {
+function pool(size: number, depth: number, failing: (n: number) => boolean = () => false, cancel?: (client: pg.Client) => Promise<void>) {
   FakeClient.made = []
   let n = 0
   return new PipelinedPool({
@@ -28,6 +28,7 @@ function pool(size: number, depth: number, failing: (n: number) => boolean = () 
     size,
     depth,
     connectError: (cause) => new Error(`connection: ${(cause as Error).message}`),
+    ...(cancel ? { cancel, recancelMs: 3_600_000 } : {}),
   })
 }
 
@@ -136,5 +137,67 @@ describe('PipelinedPool', () => {
     const failingAtStart = pool(2, 10, (n) => n === 1)
     await expect(failingAtStart.open()).rejects.toThrow('refused 1')
     expect(FakeClient.made[0]!.ended).toBe(true)
+  })
+
+  it("cancels a connection's statement once every batch in flight on it is abandoned, again as each ends, and keeps new batches off it meanwhile", async () => {
+    const cancels: number[] = []
+    const handled: (() => void)[] = []
+    const p = pool(1, 10, () => false, (client) => {
+      cancels.push(idOf(client))
+      return new Promise((resolve) => handled.push(resolve))
+    })
+    await p.open()
+    const [a, b] = [deferred(), deferred()]
+    const [stopA, stopB] = [new AbortController(), new AbortController()]
+    const sends = [p.pipelined(() => a.answered, stopA.signal), p.pipelined(() => b.answered, stopB.signal)]
+    await tick()
+    stopA.abort()
+    expect(cancels).toEqual([]) // b is still wanted, and the backend may be running it
+    const events: string[] = []
+    const later = p.pipelined(async () => events.push('later sent'))
+    await tick()
+    expect(events).toEqual([]) // not queued behind an abandoned batch
+    stopB.abort()
+    expect(cancels).toEqual([0])
+    a.answer()
+    await sends[0]
+    await tick()
+    expect(cancels).toEqual([0, 0]) // b runs now: cancelled again
+    b.answer()
+    await sends[1]
+    await tick()
+    expect(events).toEqual([]) // a cancel still on its way could reach the next batch
+    for (const done of handled) done()
+    await later
+    expect(events).toEqual(['later sent'])
+    expect(cancels).toEqual([0, 0])
+  })
+
+  it('does not cancel a batch abandoned while another on its connection is wanted', async () => {
+    const cancels: number[] = []
+    const p = pool(1, 10, () => false, async (client) => void cancels.push(idOf(client)))
+    await p.open()
+    const [a, b] = [deferred(), deferred()]
+    const stopB = new AbortController()
+    const sends = [p.pipelined(() => a.answered), p.pipelined(() => b.answered, stopB.signal)]
+    await tick()
+    stopB.abort()
+    a.answer()
+    await sends[0]
+    await tick()
+    expect(cancels).toEqual([0]) // a answered: only the abandoned b is left
+    b.answer()
+    await sends[1]
+  })
+
+  it('does not send the batch of a request abandoned before it got its connection', async () => {
+    const p = pool(1, 10)
+    await p.open()
+    const stop = new AbortController()
+    stop.abort()
+    let sent = false
+    await expect(p.pipelined(async () => (sent = true), stop.signal)).rejects.toThrow('the request was abandoned before its batch was sent')
+    expect(sent).toBe(false)
+    expect(p.counts()).toEqual({ max: 1, total: 1, idle: 1, waiting: 0 })
   })
 })

@@ -12,6 +12,13 @@
  *
  * A connection that fails is dropped (what was in flight on it fails with it) and opened again on
  * its next use.
+ *
+ * A batch whose caller went away (its signal aborted) is abandoned. Once every batch in flight on a
+ * connection is abandoned, the connection's statement is cancelled, again as each one ends (the next is
+ * already queued on the socket), and now and then meanwhile (a cancel that lands between two batches
+ * is ignored by PostgreSQL). No new batch goes to a connection with abandoned batches or a cancel on its
+ * way, so a cancel can never reach a batch someone still waits for, and nobody waits behind a sleep
+ * nobody wants.
  */
 import pg from 'pg'
 
@@ -23,6 +30,11 @@ type Slot = {
   /** held or awaited by an exclusive user: no new batches go to it */
   reserved: boolean
   drained: (() => void) | undefined
+  /** batches in flight whose callers went away */
+  abandoned: number
+  /** cancel requests sent and not yet handled */
+  cancelling: number
+  cancelTimer: NodeJS.Timeout | undefined
 }
 
 type Use = 'pipelined' | 'exclusive'
@@ -51,10 +63,11 @@ export type PipelinedPoolOptions = Readonly<{
   connectError: (cause: unknown) => Error
   /** how long a request may wait for room on a connection before PoolTimeoutError (default: no bound) */
   acquireTimeoutMs?: number
+  /** cancels what the client's backend runs; settles once the server has handled it */
+  cancel?: (client: pg.Client) => Promise<void>
+  /** how often the statements of a connection whose batches are all abandoned are cancelled again (default 200 ms) */
+  recancelMs?: number
 }>
-
-/** What a pipelined batch learns about where it went: its connection, and whether it shares it. */
-export type Placement = Readonly<{ client: pg.Client; alone: () => boolean }>
 
 export class PipelinedPool {
   private readonly slots: Slot[]
@@ -63,7 +76,16 @@ export class PipelinedPool {
 
   constructor(private readonly options: PipelinedPoolOptions) {
     if (options.depth < 1) throw new RangeError('the pipeline depth must be at least 1')
-    this.slots = Array.from({ length: options.size }, () => ({ client: undefined, connecting: undefined, inFlight: 0, reserved: false, drained: undefined }))
+    this.slots = Array.from({ length: options.size }, () => ({
+      client: undefined,
+      connecting: undefined,
+      inFlight: 0,
+      reserved: false,
+      drained: undefined,
+      abandoned: 0,
+      cancelling: 0,
+      cancelTimer: undefined,
+    }))
   }
 
   /** Opens every connection; rejects with the first failure (and closes the others). */
@@ -77,18 +99,29 @@ export class PipelinedPool {
   }
 
   /**
-   * Runs `send` (which writes one batch ending with a Sync) on the least busy connection. `alone()`
-   * tells whether the batch is the only one in flight on it (then cancelling the connection's
-   * statement cancels this batch's and no other's).
+   * Runs `send` (which writes one batch ending with a Sync) on the least busy connection. When
+   * `signal` aborts, the batch is abandoned (see above): its statement is cancelled once nothing
+   * else in flight on the connection is still wanted.
    */
-  async pipelined<T>(send: (client: pg.Client, placement: Placement) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async pipelined<T>(send: (client: pg.Client) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const slot = this.take('pipelined') ?? (await this.queue('pipelined', signal))
+    let abandoned = false
+    const onAbort = () => {
+      abandoned = true
+      slot.abandoned++
+      this.cancelAbandoned(slot)
+    }
     try {
       const client = slot.client ?? (await this.connected(slot))
-      return await send(client, { client, alone: () => slot.inFlight === 1 })
+      if (signal?.aborted) throw new RequestAbortedError('the request was abandoned before its batch was sent')
+      signal?.addEventListener('abort', onAbort, { once: true })
+      return await send(client)
     } finally {
+      signal?.removeEventListener('abort', onAbort)
       slot.inFlight--
+      if (abandoned) slot.abandoned--
       if (slot.inFlight === 0) slot.drained?.()
+      this.cancelAbandoned(slot)
       this.handOff()
     }
   }
@@ -121,7 +154,10 @@ export class PipelinedPool {
     this.closed = true
     for (const waiter of this.waiting.splice(0)) waiter.reject(new Error('the pool is closed'))
     const clients = this.slots.map((slot) => slot.client).filter((c): c is pg.Client => c !== undefined)
-    for (const slot of this.slots) slot.client = undefined
+    for (const slot of this.slots) {
+      slot.client = undefined
+      clearTimeout(slot.cancelTimer)
+    }
     await Promise.all(clients.map((c) => c.end().catch(() => {})))
   }
 
@@ -134,7 +170,7 @@ export class PipelinedPool {
   private assign(use: Use): Slot | undefined {
     let best: Slot | undefined
     for (const slot of this.slots) {
-      if (slot.reserved || slot.inFlight >= this.options.depth) continue
+      if (slot.reserved || slot.inFlight >= this.options.depth || slot.abandoned > 0 || slot.cancelling > 0) continue
       if (best === undefined || slot.inFlight < best.inFlight) best = slot
     }
     if (best) {
@@ -180,6 +216,26 @@ export class PipelinedPool {
       if (!slot) return
       ;(this.waiting.shift() as Waiter).resolve(slot)
     }
+  }
+
+  /** Cancels the slot's statement when every batch in flight on it is abandoned; keeps at it until none is. */
+  private cancelAbandoned(slot: Slot): void {
+    const cancel = this.options.cancel
+    const client = slot.client
+    const allAbandoned = slot.inFlight > 0 && slot.abandoned === slot.inFlight
+    if (!allAbandoned || !cancel || !client || this.closed) {
+      clearTimeout(slot.cancelTimer)
+      slot.cancelTimer = undefined
+      return
+    }
+    slot.cancelling++
+    void cancel(client).finally(() => {
+      slot.cancelling--
+      this.handOff()
+    })
+    clearTimeout(slot.cancelTimer)
+    slot.cancelTimer = setTimeout(() => this.cancelAbandoned(slot), this.options.recancelMs ?? 200)
+    slot.cancelTimer.unref()
   }
 
   private connected(slot: Slot): Promise<pg.Client> {

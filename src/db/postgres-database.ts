@@ -99,6 +99,7 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
     depth: PIPELINE_DEPTH,
     connectError: (cause) => new ConnectionError(cause),
     acquireTimeoutMs: options.acquireTimeoutMs,
+    cancel: cancelBackend,
   })
 
   const listeners = new Set<PgListener>()
@@ -157,15 +158,8 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
     // one implicit transaction, over at the Sync whatever happened: pipelined with other requests
     if (!check) {
       return talk(
-        pool.pipelined((client, placement) => {
-          // an abandoned request's statement is cancelled only when it is the connection's only one in
-          // flight: a cancel reaches whatever the backend runs, which could be another request's
-          const cancel = () => {
-            if (placement.alone()) void cancelBackend(client)
-          }
-          signal?.addEventListener('abort', cancel, { once: true })
-          return sendBatch(client, statements).finally(() => signal?.removeEventListener('abort', cancel))
-        }, signal),
+        // an abandoned request's statement is cancelled by the pool, once no one else's can be hit
+        pool.pipelined((client) => sendBatch(client, statements), signal),
       )
     }
     // An explicit transaction on a connection of its own: BEGIN, env and main in one round trip, then

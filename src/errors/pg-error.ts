@@ -95,7 +95,9 @@ export function toApiError(err: unknown, isAuthenticated: boolean, onInternal: (
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined
   if (code === 'POOL_TIMEOUT') return errors.poolTimeout()
   if (code === 'REQUEST_ABORTED') return errors.clientClosed()
-  if (typeof code === 'string' && CONNECTION_CODES.has(code) && !isPgError(err)) {
+  // before the SQLSTATE mapping: EPIPE has the shape of a SQLSTATE (class EP would answer 400), and a
+  // PostgreSQL 57P01-57P03 is a connection error either way
+  if (typeof code === 'string' && CONNECTION_CODES.has(code)) {
     return errors.connection((err as Error).message ?? null)
   }
   if (isPgError(err)) {

@@ -39,7 +39,8 @@ export async function startTestServer(
   overrides: Partial<AppConfig> = {},
   appOptions: Parameters<typeof startApp>[1] = {},
 ): Promise<TestServer> {
-  const temp = backend === 'postgres' ? await createTempPostgres() : undefined
+  // a databaseUrl given in overrides (the fault tests' private cluster) is used as it is
+  const temp = backend === 'postgres' && overrides.databaseUrl === undefined ? await createTempPostgres() : undefined
   const config = loadConfig(
     // the pooler settings CI's PgBouncer pass sets; nothing else from the environment reaches a test server
     { DATA_API_DB_PREPARED_STATEMENTS: process.env.DATA_API_DB_PREPARED_STATEMENTS },
