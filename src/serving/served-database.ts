@@ -168,7 +168,11 @@ export async function openServedDatabase(options: ServedDatabaseOptions): Promis
     closers.push(stop)
     const stopPgrst = await db.listen('pgrst', (payload) => {
       if (payload === '' || payload === 'reload schema') void schemaCache.reload().catch(() => undefined)
-      if (payload === 'reload config') void reloadConfig().catch((err: unknown) => logger.error({ err, database: name }, 'Configuration reload failed'))
+      if (payload === 'reload config') {
+        void reloadConfig().catch((err: unknown) => logger.error({ err, database: name }, 'Configuration reload failed'))
+        // PostgREST reads the roles' own settings (ALTER ROLE ... SET) with its configuration; they live in the schema cache here
+        void schemaCache.reload().catch(() => undefined)
+      }
     })
     closers.push(stopPgrst)
 
