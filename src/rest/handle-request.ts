@@ -27,6 +27,7 @@ import { explainStatement } from './sql/explain-statement.js'
 import { ServerTiming } from './server-timing.js'
 import { preRequestStatement } from './sql/pre-request-statement.js'
 import type { ReadShapeCache } from './read-shape-cache.js'
+import type { WriteShapeCache } from './write-shape-cache.js'
 import { transactionSettings, type Setting } from './transaction-settings.js'
 
 export type RestDeps = Readonly<{
@@ -38,6 +39,8 @@ export type RestDeps = Readonly<{
   onInternalError: (err: unknown) => void
   /** planned reads by shape; absent = every request is planned afresh */
   readShapes?: ReadShapeCache
+  /** planned inserts and calls by shape, likewise */
+  writeShapes?: WriteShapeCache
 }>
 
 export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
@@ -64,15 +67,20 @@ async function answer(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
       // with the OpenAPI document disabled, `/` answers PGRST126 whatever db-root-spec says
       ...(deps.config.rootSpec && deps.config.openApiMode !== 'disabled' ? { rootSpec: deps.config.rootSpec.name } : {}),
     }
-    // Reads of a shape seen before skip parse, plan and SQL building: only their values change.
-    const cached = isOptions ? undefined : deps.readShapes?.lookup(raw, cache, (templateRaw) => {
+    // Reads, inserts and calls of a shape seen before skip parse, plan and SQL building: only their values change.
+    const planTemplate = (templateRaw: RawRequest) => {
       const t = parseApiRequest(templateRaw, parseOptions)
       if (explainRequest(t, deps.config.planEnabled)) return undefined
       const tPlan = planAction(t, cache, deps.config, { dbName: deps.db.name, role: auth!.role })
       // the planner's count is asked with the request's own values: not templatable
       if (plannedCountStatement(tPlan)) return undefined
       return { request: t, plan: tPlan, main: compile(mainStatement(tPlan)) }
-    }, auth?.role)
+    }
+    const cached = isOptions
+      ? undefined
+      : raw.method === 'POST'
+        ? deps.writeShapes?.lookup(raw, cache, planTemplate, auth?.role)
+        : deps.readShapes?.lookup(raw, cache, planTemplate, auth?.role)
     const request = cached?.request ?? parseApiRequest(raw, parseOptions)
     timing?.mark('parse')
     if (request.method === 'OPTIONS') return optionsResponse(request, cache)
