@@ -14,6 +14,7 @@
  * its next use.
  */
 import pg from 'pg'
+import type { AbortLike } from './database.js'
 
 type Slot = {
   client: pg.Client | undefined
@@ -81,7 +82,7 @@ export class PipelinedPool {
    * tells whether the batch is the only one in flight on it (then cancelling the connection's
    * statement cancels this batch's and no other's).
    */
-  async pipelined<T>(send: (client: pg.Client, placement: Placement) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async pipelined<T>(send: (client: pg.Client, placement: Placement) => Promise<T>, signal?: AbortLike): Promise<T> {
     const slot = this.take('pipelined') ?? (await this.queue('pipelined', signal))
     try {
       const client = slot.client ?? (await this.connected(slot))
@@ -94,7 +95,7 @@ export class PipelinedPool {
   }
 
   /** Runs `use` on a connection of its own: nothing else is in flight on it meanwhile. */
-  async exclusive<T>(use: (client: pg.Client, discard: () => void) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async exclusive<T>(use: (client: pg.Client, discard: () => void) => Promise<T>, signal?: AbortLike): Promise<T> {
     const slot = this.take('exclusive') ?? (await this.queue('exclusive', signal))
     try {
       if (slot.inFlight > 0) await new Promise<void>((resolve) => (slot.drained = resolve))
@@ -144,7 +145,7 @@ export class PipelinedPool {
     return best
   }
 
-  private queue(use: Use, signal?: AbortSignal): Promise<Slot> {
+  private queue(use: Use, signal?: AbortLike): Promise<Slot> {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
       const leave = (error: Error) => {

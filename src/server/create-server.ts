@@ -17,6 +17,7 @@ import { handleRestRequest } from '../rest/handle-request.js'
 import type { HttpResponse } from '../rest/response/http-response.js'
 import { TooManyDatabases, type DatabaseHost } from '../serving/database-host.js'
 import type { ServedDatabase } from '../serving/served-database.js'
+import { ClientGone } from './client-gone.js'
 import { isConsolePath, type ConsoleRoutes } from './console-routes.js'
 import { corsHeaders } from './cors.js'
 import type { HttpMetrics } from './http-metrics.js'
@@ -243,13 +244,13 @@ async function route(deps: ServerDeps, req: IncomingMessage, path: string, manag
   }
   const done = deps.host.track(dbName)
   // a client that goes away before its answer: its statement is cancelled rather than left running
-  const abandoned = new AbortController()
+  const abandoned = new ClientGone()
   const onClose = () => {
     if (!req.complete || !req.socket.writable) abandoned.abort()
   }
   req.socket.once('close', onClose)
   try {
-    const response = await handleRestRequest(served.rest(), { method, path: rest.slice(REST_PREFIX.length) || '/', query, headers: req.headers, body, signal: abandoned.signal })
+    const response = await handleRestRequest(served.rest(), { method, path: rest.slice(REST_PREFIX.length) || '/', query, headers: req.headers, body, signal: abandoned })
     return { response, served }
   } finally {
     req.socket.off('close', onClose)
