@@ -55,6 +55,7 @@ const REFUSED_METHODS = new Set(['TRACE', 'TRACK', 'CONNECT'])
 const REST_PREFIX = '/rest/v1'
 const HEALTH = new Set(['/live', '/ready', '/metrics'])
 const AUTH_PREFIX = '/auth'
+const SLASH = 0x2f
 
 export function createServer(deps: ServerDeps): Server {
   const management = createManagementApi(deps.admin, OPERATIONS, deps.onInternalError)
@@ -122,6 +123,12 @@ function fail(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, err: 
  * a branch. `name` is the served name (`neondb`, `branches/dev/neondb`), `rest` what follows it.
  */
 export function splitDatabasePath(path: string): { name: string; rest: string } {
+  // every request takes this path twice: the usual `/{db}/...` without splitting the whole path
+  if (path.charCodeAt(0) === SLASH && !path.startsWith('/branches')) {
+    const end = path.indexOf('/', 1)
+    const name = end === -1 ? path.slice(1) : path.slice(1, end)
+    return { name: name.includes('%') ? safeDecode(name) : name, rest: end === -1 ? '' : path.slice(end) }
+  }
   const segments = path.split('/').slice(1)
   if (segments[0] === 'branches' && segments.length >= 4 && (segments[3] === 'rest' || segments[3] === 'auth')) {
     return { name: `branches/${safeDecode(segments[1]!)}/${safeDecode(segments[2]!)}`, rest: `/${segments.slice(3).join('/')}` }
