@@ -205,6 +205,8 @@ export type AppConfig = Readonly<{
   /** requests in progress at most */
   maxConcurrentRequests: number
   txEnd: 'commit' | 'commit-allow-override' | 'rollback' | 'rollback-allow-override'
+  /** statement_timeout of every request's transaction, ms, unless the role or the called function sets its own; 0 = none set */
+  statementTimeoutMs: number
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent'
   /** the built-in auth service (DATA_API_AUTH_*, see auth-service-config.ts) */
   authService: AuthServiceConfig

@@ -92,6 +92,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     openApiServerProxyUri: undefined,
     planEnabled: false,
     txEnd: 'commit',
+    statementTimeoutMs: 30000,
     pinned: {},
   }
   const pinned: Record<string, string> = {}

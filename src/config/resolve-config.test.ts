@@ -29,6 +29,7 @@ describe('the settings catalogue', () => {
       DATA_API_OPENAPI_SECURITY_ACTIVE: 'true',
       DATA_API_OPENAPI_SERVER_PROXY_URI: 'https://api.example.com/v1',
       DATA_API_DEFAULT_ROLE: 'member',
+      DATA_API_STATEMENT_TIMEOUT: '5000',
       DATA_API_AUTH_PROVIDER: 'external',
       DATA_API_JWKS_URL: 'https://id.example.com/jwks',
       DATA_API_JWT_AUD: 'app',

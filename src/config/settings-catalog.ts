@@ -318,6 +318,21 @@ export const SETTINGS: readonly SettingSpec[] = [
     read: (c) => c.openApiServerProxyUri ?? null,
     flag: 'string',
   }),
+  spec<number>({
+    key: 'db_statement_timeout',
+    field: 'statementTimeoutMs',
+    group: 'api',
+    env: 'DATA_API_STATEMENT_TIMEOUT',
+    hosted: false,
+    description:
+      'the longest one statement of a request may run, in milliseconds (`statement_timeout` in its transaction; longer answers 500 `57014`); a role’s own `ALTER ROLE … SET statement_timeout` and a function’s `SET statement_timeout` win over it; 0 = none set (the session’s own applies)',
+    schema: z.number().int('must be a whole number of milliseconds').min(0, 'must not be negative'),
+    fromEnv: wholeNumber('must be a whole number of milliseconds'),
+    default: 30000,
+    apply: (c, v) => void (c.statementTimeoutMs = v),
+    read: (c) => c.statementTimeoutMs,
+    flag: 'integer',
+  }),
   spec<string>({
     key: 'jwt_default_role',
     field: 'defaultRole',

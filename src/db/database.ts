@@ -8,6 +8,17 @@ import type { CompiledSql } from '../sql/fragment.js'
 /** One row of the main statement; every column arrives as text (or null). */
 export type ResultRow = Readonly<Record<string, string | null>>
 
+/**
+ * What a batch needs of an AbortSignal (an AbortSignal is one). The server passes a lighter object
+ * per request: creating an AbortController and its event target costs more than the rest of the
+ * request's bookkeeping.
+ */
+export type AbortLike = {
+  readonly aborted: boolean
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void
+  removeEventListener(type: 'abort', listener: () => void): void
+}
+
 export type Batch = Readonly<{
   /** `select set_config(...)` of the request context: role, claims, method, path, headers... */
   env: CompiledSql
@@ -28,7 +39,7 @@ export type Batch = Readonly<{
    * Aborted when the request's client went away: a batch still waiting for a connection is dropped,
    * and PostgreSQL is asked to cancel a running statement when that cancels nobody else's.
    */
-  signal?: AbortSignal
+  signal?: AbortLike
 }>
 
 export type QueryResult = Readonly<{

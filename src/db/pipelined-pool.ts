@@ -21,6 +21,7 @@
  * nobody wants.
  */
 import pg from 'pg'
+import type { AbortLike } from './database.js'
 
 type Slot = {
   client: pg.Client | undefined
@@ -103,7 +104,7 @@ export class PipelinedPool {
    * `signal` aborts, the batch is abandoned (see above): its statement is cancelled once nothing
    * else in flight on the connection is still wanted.
    */
-  async pipelined<T>(send: (client: pg.Client) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async pipelined<T>(send: (client: pg.Client) => Promise<T>, signal?: AbortLike): Promise<T> {
     const slot = this.take('pipelined') ?? (await this.queue('pipelined', signal))
     let abandoned = false
     const onAbort = () => {
@@ -127,7 +128,7 @@ export class PipelinedPool {
   }
 
   /** Runs `use` on a connection of its own: nothing else is in flight on it meanwhile. */
-  async exclusive<T>(use: (client: pg.Client, discard: () => void) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async exclusive<T>(use: (client: pg.Client, discard: () => void) => Promise<T>, signal?: AbortLike): Promise<T> {
     const slot = this.take('exclusive') ?? (await this.queue('exclusive', signal))
     try {
       if (slot.inFlight > 0) await new Promise<void>((resolve) => (slot.drained = resolve))
@@ -180,7 +181,7 @@ export class PipelinedPool {
     return best
   }
 
-  private queue(use: Use, signal?: AbortSignal): Promise<Slot> {
+  private queue(use: Use, signal?: AbortLike): Promise<Slot> {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
       const leave = (error: Error) => {

@@ -7,7 +7,7 @@
 import pg from 'pg'
 import { BatchQuery, type BatchCallback, type WireStatement } from './batch-query.js'
 import { batchStatements, type BatchStatement } from './batch-statements.js'
-import type { Batch, Database, QueryResult, ResultRow } from './database.js'
+import type { AbortLike, Batch, Database, QueryResult, ResultRow } from './database.js'
 import { startPgListener, type PgListener } from './pg-listener.js'
 import { DatabaseError, prepareValue } from './pg-wire.js'
 import { cancelBackend } from './cancel-backend.js'
@@ -111,7 +111,7 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
    * is known and checked; after an error it is not (the error arrives before ReadyForQuery), so
    * callers that may be inside a transaction ask for a ROLLBACK (a no-op warning when there is none).
    */
-  function withClient<T>(use: (client: pg.Client) => Promise<T>, mode: Readonly<{ rollbackOnError: boolean }>, signal?: AbortSignal): Promise<T> {
+  function withClient<T>(use: (client: pg.Client) => Promise<T>, mode: Readonly<{ rollbackOnError: boolean }>, signal?: AbortLike): Promise<T> {
     return pool.exclusive(async (client, discard) => {
       // the connection is this request's alone: cancelling its statement cancels no one else's
       const cancel = () => void cancelBackend(client)

@@ -15,7 +15,6 @@ import type { ApiRequest } from './api-request/api-request.js'
 import { findTableOrThrow } from './plan/find-table.js'
 import { explainRequest } from './plan/explain.js'
 import { planAction } from './plan/plan-action.js'
-import type { ActionPlan } from './plan/types.js'
 import { execute, executeExplain } from './execute/execute.js'
 import { buildExplainResponse } from './response/build-explain-response.js'
 import { buildResponse } from './response/build-response.js'
@@ -28,6 +27,8 @@ import { explainStatement } from './sql/explain-statement.js'
 import { ServerTiming } from './server-timing.js'
 import { preRequestStatement } from './sql/pre-request-statement.js'
 import type { ReadShapeCache } from './read-shape-cache.js'
+import type { WriteShapeCache } from './write-shape-cache.js'
+import { transactionSettings, type Setting } from './transaction-settings.js'
 
 export type RestDeps = Readonly<{
   config: AppConfig
@@ -38,6 +39,8 @@ export type RestDeps = Readonly<{
   onInternalError: (err: unknown) => void
   /** planned reads by shape; absent = every request is planned afresh */
   readShapes?: ReadShapeCache
+  /** planned inserts and calls by shape, likewise */
+  writeShapes?: WriteShapeCache
 }>
 
 export async function handleRestRequest(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
@@ -64,15 +67,20 @@ async function answer(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
       // with the OpenAPI document disabled, `/` answers PGRST126 whatever db-root-spec says
       ...(deps.config.rootSpec && deps.config.openApiMode !== 'disabled' ? { rootSpec: deps.config.rootSpec.name } : {}),
     }
-    // Reads of a shape seen before skip parse, plan and SQL building: only their values change.
-    const cached = isOptions ? undefined : deps.readShapes?.lookup(raw, cache, (templateRaw) => {
+    // Reads, inserts and calls of a shape seen before skip parse, plan and SQL building: only their values change.
+    const planTemplate = (templateRaw: RawRequest) => {
       const t = parseApiRequest(templateRaw, parseOptions)
       if (explainRequest(t, deps.config.planEnabled)) return undefined
       const tPlan = planAction(t, cache, deps.config, { dbName: deps.db.name, role: auth!.role })
       // the planner's count is asked with the request's own values: not templatable
       if (plannedCountStatement(tPlan)) return undefined
       return { request: t, plan: tPlan, main: compile(mainStatement(tPlan)) }
-    }, auth?.role)
+    }
+    const cached = isOptions
+      ? undefined
+      : raw.method === 'POST'
+        ? deps.writeShapes?.lookup(raw, cache, planTemplate, auth?.role)
+        : deps.readShapes?.lookup(raw, cache, planTemplate, auth?.role)
     const request = cached?.request ?? parseApiRequest(raw, parseOptions)
     timing?.mark('parse')
     if (request.method === 'OPTIONS') return optionsResponse(request, cache)
@@ -88,7 +96,12 @@ async function answer(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
       path: request.path,
       headers: request.headers,
       cookies: request.cookies,
-      settings: transactionSettings(plan, deps.config.appSettings),
+      settings: transactionSettings({
+        plan,
+        roleSettings: cache.roleSettings?.get(auth!.role),
+        statementTimeoutMs: deps.config.statementTimeoutMs,
+        appSettings: appSettingsOf(deps.config.appSettings),
+      }),
     })
     const preRequest = preRequestStatement(deps.config.preRequest)
     const main = cached?.main ?? (explained ? explainStatement(compile(mainStatement(plan)), explained.explain) : compile(mainStatement(plan)))
@@ -106,14 +119,15 @@ async function answer(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
   }
 }
 
-/** Settings the transaction runs with beyond the context: `Prefer: timezone=`, hoisted function settings, app.settings.*. */
-function transactionSettings(plan: ActionPlan, appSettings: Readonly<Record<string, string>>): (readonly [string, string])[] {
-  const timezone = 'timezone' in plan ? plan.timezone : undefined
-  return [
-    ...(timezone === undefined ? [] : [['timezone', timezone] as const]),
-    ...plan.transaction.settings,
-    ...Object.entries(appSettings).map(([name, value]) => [`app.settings.${name}`, value] as const),
-  ]
+// app.settings.* as set_config pairs, built once per configuration (the object is replaced on reload)
+const appSettingPairs = new WeakMap<object, readonly Setting[]>()
+function appSettingsOf(appSettings: Readonly<Record<string, string>>): readonly Setting[] {
+  let pairs = appSettingPairs.get(appSettings)
+  if (pairs === undefined) {
+    pairs = Object.entries(appSettings).map(([name, value]) => [`app.settings.${name}`, value] as const)
+    appSettingPairs.set(appSettings, pairs)
+  }
+  return pairs
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -341,3 +341,22 @@ select
    ) h
   ) as media_handlers
 `
+
+/**
+ * The settings of each role in this database (`ALTER ROLE r IN DATABASE d SET ...`) or in all of
+ * them (`ALTER ROLE r SET ...`), the former winning as at login. SET ROLE does not apply them, so
+ * the request context does (PostgREST's impersonated-role settings). $1: the setting names wanted.
+ */
+export const ROLE_SETTINGS_SQL = `
+select coalesce(json_agg(json_build_object('role', r.rolname, 'name', s.name, 'value', s.value) order by r.rolname, s.name), '[]') as role_settings
+from (
+  select distinct on (d.setrole, split_part(c.entry, '=', 1))
+    d.setrole, split_part(c.entry, '=', 1) as name, substr(c.entry, strpos(c.entry, '=') + 1) as value
+  from pg_catalog.pg_db_role_setting d
+  cross join lateral unnest(d.setconfig) as c(entry)
+  where d.setrole <> 0
+    and d.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
+    and split_part(c.entry, '=', 1) = any($1::text[])
+  order by d.setrole, split_part(c.entry, '=', 1), d.setdatabase desc
+) s
+join pg_catalog.pg_roles r on r.oid = s.setrole`

@@ -5,7 +5,7 @@
  * Mirrors PostgREST SchemaCache.hs (querySchemaCache and the relationship inference after it).
  */
 import { type ZodType, z } from 'zod'
-import { KEYS_AND_VIEWS_SQL, RELATIONS_SQL, ROUTINES_SQL } from './catalog-queries.js'
+import { KEYS_AND_VIEWS_SQL, RELATIONS_SQL, ROLE_SETTINGS_SQL, ROUTINES_SQL } from './catalog-queries.js'
 import {
   type Catalog,
   type RawConstraint,
@@ -55,7 +55,22 @@ export async function loadSchemaCache(query: CatalogQuery, schemas: readonly str
   }
   const zoneRows = await query(TIMEZONES_SQL)
   const timezones = new Set(column(zoneRows, 'names', z.string()))
-  return { ...assembleSchemaCache(schemas, catalog), timezones }
+  const settingRows = await query(ROLE_SETTINGS_SQL, [[...ROLE_SETTING_NAMES]])
+  const roleSettings = groupRoleSettings(column(settingRows, 'role_settings', rawRoleSetting))
+  return { ...assembleSchemaCache(schemas, catalog), timezones, roleSettings }
+}
+
+/**
+ * The role settings a request applies for the role it switches to. Only statement_timeout, the
+ * bound an operator sets per role (`ALTER ROLE anonymous SET statement_timeout = '3s'`); PostgREST
+ * applies every user-settable one.
+ */
+const ROLE_SETTING_NAMES = ['statement_timeout'] as const
+
+const rawRoleSetting = z.object({ role: z.string(), name: z.string(), value: z.string() })
+
+function groupRoleSettings(rows: readonly z.infer<typeof rawRoleSetting>[]): ReadonlyMap<string, readonly (readonly [string, string])[]> {
+  return new Map([...groupBy(rows, (r) => r.role)].map(([role, settings]) => [role, settings.map((s) => [s.name, s.value] as const)]))
 }
 
 const TIMEZONES_SQL = `select coalesce(json_agg(name), '[]'::json) as names from pg_catalog.pg_timezone_names`

@@ -131,6 +131,8 @@ export type SchemaCache = Readonly<{
   routines: ReadonlyMap<string, readonly Routine[]>
   /** pg_timezone_names, for `Prefer: timezone=` */
   timezones?: ReadonlySet<string>
+  /** role → its own settings (ALTER ROLE ... SET) a request running as it applies: statement_timeout */
+  roleSettings?: ReadonlyMap<string, readonly (readonly [string, string])[]>
   /** tableKey → role → the columns that role may read, for roles with column-level SELECT only */
   columnGrants?: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>
   /** key: mediaHandlerKey(target, media type) */

@@ -17,6 +17,7 @@ import { handleRestRequest } from '../rest/handle-request.js'
 import type { HttpResponse } from '../rest/response/http-response.js'
 import { TooManyDatabases, type DatabaseHost } from '../serving/database-host.js'
 import type { ServedDatabase } from '../serving/served-database.js'
+import { ClientGone } from './client-gone.js'
 import { isConsolePath, type ConsoleRoutes } from './console-routes.js'
 import { corsHeaders } from './cors.js'
 import type { HttpMetrics } from './http-metrics.js'
@@ -54,6 +55,7 @@ const REFUSED_METHODS = new Set(['TRACE', 'TRACK', 'CONNECT'])
 const REST_PREFIX = '/rest/v1'
 const HEALTH = new Set(['/live', '/ready', '/metrics'])
 const AUTH_PREFIX = '/auth'
+const SLASH = 0x2f
 
 export function createServer(deps: ServerDeps): Server {
   const management = createManagementApi(deps.admin, OPERATIONS, deps.onInternalError)
@@ -121,6 +123,12 @@ function fail(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, err: 
  * a branch. `name` is the served name (`neondb`, `branches/dev/neondb`), `rest` what follows it.
  */
 export function splitDatabasePath(path: string): { name: string; rest: string } {
+  // every request takes this path twice: the usual `/{db}/...` without splitting the whole path
+  if (path.charCodeAt(0) === SLASH && !path.startsWith('/branches')) {
+    const end = path.indexOf('/', 1)
+    const name = end === -1 ? path.slice(1) : path.slice(1, end)
+    return { name: name.includes('%') ? safeDecode(name) : name, rest: end === -1 ? '' : path.slice(end) }
+  }
   const segments = path.split('/').slice(1)
   if (segments[0] === 'branches' && segments.length >= 4 && (segments[3] === 'rest' || segments[3] === 'auth')) {
     return { name: `branches/${safeDecode(segments[1]!)}/${safeDecode(segments[2]!)}`, rest: `/${segments.slice(3).join('/')}` }
@@ -243,13 +251,13 @@ async function route(deps: ServerDeps, req: IncomingMessage, path: string, manag
   }
   const done = deps.host.track(dbName)
   // a client that goes away before its answer: its statement is cancelled rather than left running
-  const abandoned = new AbortController()
+  const abandoned = new ClientGone()
   const onClose = () => {
     if (!req.complete || !req.socket.writable) abandoned.abort()
   }
   req.socket.once('close', onClose)
   try {
-    const response = await handleRestRequest(served.rest(), { method, path: rest.slice(REST_PREFIX.length) || '/', query, headers: req.headers, body, signal: abandoned.signal })
+    const response = await handleRestRequest(served.rest(), { method, path: rest.slice(REST_PREFIX.length) || '/', query, headers: req.headers, body, signal: abandoned })
     return { response, served }
   } finally {
     req.socket.off('close', onClose)

@@ -14,6 +14,7 @@ import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js'
 import type { Database } from '../db/database.js'
 import type { RestDeps } from '../rest/handle-request.js'
 import { ReadShapeCache } from '../rest/read-shape-cache.js'
+import { WriteShapeCache } from '../rest/write-shape-cache.js'
 import { describeSchemaCache } from '../schema-cache/find-relationships.js'
 import { SchemaCacheStore } from '../schema-cache/schema-cache-store.js'
 import type { SchemaCacheStats } from '../server/collect-metrics.js'
@@ -131,6 +132,7 @@ export async function openServedDatabase(options: ServedDatabaseOptions): Promis
       onInternalError: options.onInternalError,
       // plans depend on the configuration (max rows, aggregates...): a new configuration starts afresh
       readShapes: new ReadShapeCache(),
+      writeShapes: new WriteShapeCache(),
     })
     let rest = restDeps()
 
@@ -168,7 +170,11 @@ export async function openServedDatabase(options: ServedDatabaseOptions): Promis
     closers.push(stop)
     const stopPgrst = await db.listen('pgrst', (payload) => {
       if (payload === '' || payload === 'reload schema') void schemaCache.reload().catch(() => undefined)
-      if (payload === 'reload config') void reloadConfig().catch((err: unknown) => logger.error({ err, database: name }, 'Configuration reload failed'))
+      if (payload === 'reload config') {
+        void reloadConfig().catch((err: unknown) => logger.error({ err, database: name }, 'Configuration reload failed'))
+        // PostgREST reads the roles' own settings (ALTER ROLE ... SET) with its configuration; they live in the schema cache here
+        void schemaCache.reload().catch(() => undefined)
+      }
     })
     closers.push(stopPgrst)
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { asCastType, castTo, compile, ident, join, param, qi, quoteIdent, sql } from './fragment.js'
+import { asCastType, castTo, compile, ident, integerLiteral, join, param, qi, quoteIdent, sql } from './fragment.js'
 
 describe('sql fragments', () => {
   it('turns interpolated values into numbered parameters', () => {
@@ -36,5 +36,10 @@ describe('sql fragments', () => {
 
   it('types a parameter only with our own type names', () => {
     expect(compile(sql`limit ${param(5, 'bigint')}`)).toEqual({ text: 'limit $1::bigint', values: [5] })
+  })
+
+  it('writes only non-negative safe integers as literals', () => {
+    expect(compile(sql`LIMIT ${integerLiteral(20)} OFFSET ${integerLiteral(0)}`)).toEqual({ text: 'LIMIT 20 OFFSET 0', values: [] })
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) expect(() => integerLiteral(bad)).toThrow()
   })
 })

@@ -101,6 +101,16 @@ export function param(value: unknown, type?: 'int' | 'text' | 'text[]' | 'json' 
   return type ? { kind: 'sql', parts: [p, { t: 'text', v: `::${type}` }] } : p
 }
 
+/**
+ * A non-negative whole number written into the text, for LIMIT and OFFSET: Postgres then settles on
+ * a generic plan for the statement (a LIMIT parameter keeps it planning every execution). Only for
+ * numbers the parser has already validated; anything else throws.
+ */
+export function integerLiteral(n: number): Sql {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a non-negative whole number: ${n}`)
+  return { kind: 'sql', parts: [{ t: 'text', v: String(n) }] }
+}
+
 export function castTo(expr: Sql, type: CastType): Sql {
   return { kind: 'sql', parts: [{ t: 'text', v: 'CAST(' }, expr, { t: 'text', v: ` AS ${type})` }] }
 }

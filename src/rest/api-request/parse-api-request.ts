@@ -21,8 +21,15 @@ export type RawRequest = Readonly<{
   query: string
   headers: Readonly<Record<string, string | string[] | undefined>>
   body: Buffer | undefined
-  /** aborted when the client goes away before the answer (execute cancels the statement) */
-  signal?: AbortSignal
+  /**
+   * aborted when the client goes away before the answer (execute cancels the statement): an
+   * AbortSignal, or the server's lighter equivalent (AbortLike in db/database.ts)
+   */
+  signal?: {
+    readonly aborted: boolean
+    addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void
+    removeEventListener(type: 'abort', listener: () => void): void
+  }
 }>
 
 export type ParseOptions = Readonly<{

@@ -23,13 +23,14 @@ const PERCENT = 0x25
 const SPACE = 0x20
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+const UTF8_ENCODER = new TextEncoder()
 
 /**
  * `query` is the text after `?` (a leading `?` is dropped too). Characters outside ASCII, which a
  * well-formed URL does not contain, are taken as their UTF-8 bytes.
  */
 export function decodeQuery(query: string): RawParam[] {
-  const bytes = new TextEncoder().encode(query.startsWith('?') ? query.slice(1) : query)
+  const bytes = UTF8_ENCODER.encode(query.startsWith('?') ? query.slice(1) : query)
   const params: RawParam[] = []
   let start = 0
   for (let i = 0; i <= bytes.length; i++) {

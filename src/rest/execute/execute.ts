@@ -8,7 +8,7 @@
  * after the implicit transaction ended. Requests that may write and have something to check or to
  * roll back run in an explicit transaction that the check ends.
  */
-import type { Database, ResultRow } from '../../db/database.js'
+import type { AbortLike, Database, ResultRow } from '../../db/database.js'
 import { errors } from '../../errors/catalog.js'
 import type { CompiledSql } from '../../sql/fragment.js'
 import type { ActionPlan, TransactionPlan } from '../plan/types.js'
@@ -25,7 +25,7 @@ export type Statements = Readonly<{
 }>
 
 /** Runs the request's statements; resolves to the main statement's rows once the transaction has ended. */
-export async function execute(db: Database, plan: ActionPlan, statements: Statements, role: string, signal?: AbortSignal): Promise<readonly ResultRow[]> {
+export async function execute(db: Database, plan: ActionPlan, statements: Statements, role: string, signal?: AbortLike): Promise<readonly ResultRow[]> {
   try {
     const rows = await run(db, plan, statements, signal)
     return statements.plannedCount ? await withPlannedCount(db, plan, statements, rows) : rows
@@ -59,7 +59,7 @@ function planRows(text: string | null | undefined): number | undefined {
   return typeof rows === 'number' ? rows : undefined
 }
 
-async function run(db: Database, plan: ActionPlan, statements: Statements, signal: AbortSignal | undefined): Promise<readonly ResultRow[]> {
+async function run(db: Database, plan: ActionPlan, statements: Statements, signal: AbortLike | undefined): Promise<readonly ResultRow[]> {
   const tx = plan.transaction
   const batch = {
     env: statements.env,

@@ -9,7 +9,7 @@ import type { CallPlan } from '../plan/types.js'
 import type { RoutineParam } from '../../schema-cache/types.js'
 import { catalogType, empty, ident, join, param, qi, sql, type Sql } from '../../sql/fragment.js'
 import { bodySql, SCALAR } from './body-sql.js'
-import { nodeSelect } from './read-query.js'
+import { limitOffsetSql, nodeSelect } from './read-query.js'
 
 const T = sql`"_postgrest_t"`
 const CALL = ident('pgrst_call')
@@ -53,12 +53,6 @@ function materialise(plan: CallPlan): boolean {
   return plan.count !== undefined && plan.routine.volatility === 'volatile'
 }
 
-function limitOffset(limit: number | undefined, offset: number): Sql {
-  const l = limit === undefined ? empty : sql` LIMIT ${param(limit, 'bigint')}`
-  const o = offset > 0 ? sql` OFFSET ${param(offset, 'bigint')}` : empty
-  return sql`${l}${o}`
-}
-
 /** The rows of the call (paged), and the same rows unpaged for counting. */
 export function sourceSelects(plan: CallPlan, from: (alias: Sql) => Sql): { rows: Sql; counted: Sql } {
   if (plan.root) {
@@ -69,7 +63,7 @@ export function sourceSelects(plan: CallPlan, from: (alias: Sql) => Sql): { rows
     }
   }
   return {
-    rows: sql`SELECT ${CALL}.${SCALAR} FROM ${from(CALL)}${limitOffset(plan.limit, plan.offset)}`,
+    rows: sql`SELECT ${CALL}.${SCALAR} FROM ${from(CALL)}${limitOffsetSql(plan.limit, plan.offset)}`,
     counted: sql`SELECT 1 FROM ${from(CALL)}`,
   }
 }

@@ -68,22 +68,36 @@ function claimsJson(claims: Readonly<Record<string, unknown>>): string {
   return text
 }
 
-export function envStatement(ctx: RequestContext): CompiledSql {
-  const searchPath = [ctx.schema, ...ctx.extraSearchPath.filter((s) => s !== ctx.schema)].map(quoteIdent).join(', ')
-  const settings = ctx.settings ?? []
-  return {
-    text: textFor(settings.length),
-    values: [
-      searchPath,
-      ctx.role,
-      claimsJson(ctx.claims),
-      ctx.method,
-      ctx.path,
-      JSON.stringify(ctx.headers),
-      JSON.stringify(ctx.cookies),
-      ...settings.flat(),
-    ],
+// The search_path text per exposed schema, for each configuration's extra schemas (replaced on reload).
+const searchPaths = new WeakMap<readonly string[], Map<string, string>>()
+
+function searchPathText(schema: string, extra: readonly string[]): string {
+  let bySchema = searchPaths.get(extra)
+  if (bySchema === undefined) {
+    bySchema = new Map()
+    searchPaths.set(extra, bySchema)
   }
+  let text = bySchema.get(schema)
+  if (text === undefined) {
+    text = [schema, ...extra.filter((s) => s !== schema)].map(quoteIdent).join(', ')
+    bySchema.set(schema, text)
+  }
+  return text
+}
+
+export function envStatement(ctx: RequestContext): CompiledSql {
+  const settings = ctx.settings ?? []
+  const values: unknown[] = [
+    searchPathText(ctx.schema, ctx.extraSearchPath),
+    ctx.role,
+    claimsJson(ctx.claims),
+    ctx.method,
+    ctx.path,
+    JSON.stringify(ctx.headers),
+    JSON.stringify(ctx.cookies),
+  ]
+  for (const [name, value] of settings) values.push(name, value)
+  return { text: textFor(settings.length), values }
 }
 
 /** Whether `err` is PostgreSQL refusing the empty role name the env statement sets for a refused role. */

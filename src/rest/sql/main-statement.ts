@@ -4,12 +4,12 @@
  * Mirrors PostgREST Query/Statements.hs (mainRead).
  */
 import type { ActionPlan, ReadPlan } from '../plan/types.js'
-import { param, sql, type Sql } from '../../sql/fragment.js'
+import { sql, type Sql } from '../../sql/fragment.js'
 import { bodySql } from './body-sql.js'
 import { callStatement } from './call-statement.js'
 import { mutateStatement } from './mutate-statement.js'
 import { openApiStatement } from './openapi-statement.js'
-import { rootSelect } from './read-query.js'
+import { rootSelect, rowCountSql } from './read-query.js'
 
 const T = sql`"_postgrest_t"`
 
@@ -23,7 +23,7 @@ const SOURCE = sql`"pgrst_source"`
 function countSql(plan: ReadPlan): Sql {
   if (plan.count === undefined || plan.count === 'planned') return sql`NULL`
   const counted = rootSelect(plan.root, { withPaging: false, selectList: sql`1` })
-  const limit = plan.count === 'estimated' && plan.maxRows !== undefined ? sql` LIMIT ${param(plan.maxRows + 1, 'bigint')}` : sql``
+  const limit = plan.count === 'estimated' && plan.maxRows !== undefined ? sql` LIMIT ${rowCountSql(plan.maxRows + 1)}` : sql``
   return sql`(SELECT pg_catalog.count(*) FROM (${counted}${limit}) pgrst_source_count)`
 }
 

@@ -5,7 +5,7 @@
 import type { AggregateFunction, Field, OpExpr } from '../api-request/types.js'
 import type { EmbedPlan, PlanCondition, PlanField, PlanOrderTerm, ReadNode, SelectField } from '../plan/types.js'
 import type { QualifiedIdentifier, Relationship } from '../../schema-cache/types.js'
-import { castTo, empty, ident, join, param, qi, sql, type CastType, type Sql } from '../../sql/fragment.js'
+import { castTo, empty, ident, integerLiteral, join, param, qi, sql, type CastType, type Sql } from '../../sql/fragment.js'
 import { pgArrayLiteral } from '../../sql/array-literal.js'
 import { FTS_FUNCTIONS, IS_VALUES, QUANT_OPERATORS, SIMPLE_OPERATORS } from './operators.js'
 
@@ -143,9 +143,17 @@ function joinFor(rel: Relationship, parentAlias: string, child: ReadNode): { fro
   }
 }
 
-function limitOffsetSql(limit: number | undefined, offset: number): Sql {
-  const l = limit === undefined ? empty : sql` LIMIT ${param(limit, 'bigint')}`
-  const o = offset > 0 ? sql` OFFSET ${param(offset, 'bigint')}` : empty
+/**
+ * A LIMIT or OFFSET count as a literal (see integerLiteral; the read shape cache keys on them
+ * already). A number past 2^53 stays a parameter, so PostgreSQL refuses it as it always did.
+ */
+export function rowCountSql(n: number): Sql {
+  return Number.isSafeInteger(n) && n >= 0 ? integerLiteral(n) : param(n, 'bigint')
+}
+
+export function limitOffsetSql(limit: number | undefined, offset: number): Sql {
+  const l = limit === undefined ? empty : sql` LIMIT ${rowCountSql(limit)}`
+  const o = offset > 0 ? sql` OFFSET ${rowCountSql(offset)}` : empty
   return sql`${l}${o}`
 }
 
