@@ -12,6 +12,7 @@ import { parseCookies, requestHeaders, type RawRequest } from './api-request/par
 import { canonicalQuery, decodeQuery, type RawParam } from './api-request/query-params-decode.js'
 import type { ActionPlan } from './plan/types.js'
 import type { CompiledSql } from '../sql/fragment.js'
+import { shapeHeader, ShapeEntries } from './shape-entries.js'
 
 export type PlannedRead = Readonly<{ request: ApiRequest; plan: ActionPlan; main: CompiledSql }>
 
@@ -21,7 +22,6 @@ type Entry = Readonly<{ template: PlannedRead; slots: readonly Slot[] }>
 /** Operators whose value reaches SQL verbatim as one bind parameter (`like` turns `*` into `%`). */
 const TEMPLATED = /^(not\.)?(eq|neq|gt|gte|lt|lte|isdistinct|match|imatch|like|ilike)\.([\s\S]*)$/
 const RESERVED_LAST = new Set(['order', 'limit', 'offset', 'and', 'or'])
-const MAX_ENTRIES = 1000
 
 const marker = (i: number) => `\u0001${i}\u0001`
 
@@ -32,11 +32,6 @@ function isReserved(key: string): boolean {
 }
 
 type Shape = { key: string; values: string[]; likes: boolean[]; params: RawParam[] }
-
-function header(raw: RawRequest, name: string): string {
-  const v = raw.headers[name]
-  return Array.isArray(v) ? v.join(', ') : (v ?? '')
-}
 
 function shapeOf(raw: RawRequest, variant: string): Shape | undefined {
   let params: RawParam[]
@@ -68,10 +63,10 @@ function shapeOf(raw: RawRequest, variant: string): Shape | undefined {
     raw.method,
     raw.path,
     parts.join('\u0002'),
-    header(raw, 'accept'),
-    header(raw, 'prefer'),
-    header(raw, 'range'),
-    header(raw, 'accept-profile'),
+    shapeHeader(raw, 'accept'),
+    shapeHeader(raw, 'prefer'),
+    shapeHeader(raw, 'range'),
+    shapeHeader(raw, 'accept-profile'),
   ].join('\u0000')
   return { key, values, likes, params }
 }
@@ -90,8 +85,7 @@ function templateQuery(shape: Shape): string {
 }
 
 export class ReadShapeCache {
-  private entries = new Map<string, Entry | null>()
-  private forCache: SchemaCache | undefined
+  private readonly entries = new ShapeEntries<Entry>()
 
   /**
    * The planned read for this request, from its shape's entry, or undefined when the request must
@@ -105,16 +99,11 @@ export class ReadShapeCache {
     variant = '',
   ): PlannedRead | undefined {
     if (raw.method !== 'GET' && raw.method !== 'HEAD') return undefined
-    if (this.forCache !== cache) {
-      this.entries = new Map()
-      this.forCache = cache
-    }
     const shape = shapeOf(raw, variant)
     if (!shape) return undefined
-    let entry = this.entries.get(shape.key)
+    let entry = this.entries.get(cache, shape.key)
     if (entry === undefined) {
       entry = this.build(raw, shape, plan)
-      if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string)
       this.entries.set(shape.key, entry)
     }
     if (entry === null) return undefined
@@ -154,7 +143,7 @@ export class ReadShapeCache {
       ...t,
       query: { ...t.query, canonical: canonicalQuery(shape.params) },
       headers: requestHeaders(raw.headers),
-      cookies: parseCookies(header(raw, 'cookie') || undefined),
+      cookies: parseCookies(shapeHeader(raw, 'cookie') || undefined),
     }
     return { request, plan: entry.template.plan, main: { text: entry.template.main.text, values } }
   }

@@ -15,23 +15,18 @@ import { parseCookies, parseTarget, requestHeaders, type RawRequest } from './ap
 import { parseJsonPayload } from './api-request/payload.js'
 import { mimeOf, parseRpcPayload } from './api-request/rpc-payload.js'
 import type { PlannedRead } from './read-shape-cache.js'
+import { shapeHeader, ShapeEntries } from './shape-entries.js'
 
 type Entry = Readonly<{ template: PlannedRead; param: number }>
 
 /** What the request's body contributes: its parsed form, the JSON text the plan sends, and its shape. */
 type Body = Readonly<{ payload: RequestPayload; json: string; shape: string }>
 
-const MAX_ENTRIES = 1000
 const COLUMNS_PARAM = /(^|&)columns=/
-
-function header(raw: RawRequest, name: string): string {
-  const v = raw.headers[name]
-  return Array.isArray(v) ? v.join(', ') : (v ?? '')
-}
 
 /** The body as the full path parses it, or undefined when this request must take the full path. */
 function bodyOf(raw: RawRequest): Body | undefined {
-  const contentType = header(raw, 'content-type')
+  const contentType = shapeHeader(raw, 'content-type')
   const mime = mimeOf(contentType)
   if (mime !== '' && mime !== 'application/json') return undefined
   try {
@@ -66,8 +61,7 @@ function bodyParam(template: PlannedRead, json: string): number | undefined {
 }
 
 export class WriteShapeCache {
-  private entries = new Map<string, Entry | null>()
-  private forCache: SchemaCache | undefined
+  private readonly entries = new ShapeEntries<Entry>()
 
   /**
    * The planned insert or call for this request: the template's with this body, or (first of its
@@ -81,10 +75,6 @@ export class WriteShapeCache {
     variant = '',
   ): PlannedRead | undefined {
     if (raw.method !== 'POST') return undefined
-    if (this.forCache !== cache) {
-      this.entries = new Map()
-      this.forCache = cache
-    }
     const body = bodyOf(raw)
     if (!body) return undefined
     const key = [
@@ -92,13 +82,13 @@ export class WriteShapeCache {
       raw.path,
       raw.query,
       body.shape,
-      header(raw, 'content-type'),
-      header(raw, 'accept'),
-      header(raw, 'prefer'),
-      header(raw, 'content-profile'),
-      header(raw, 'accept-profile'),
+      shapeHeader(raw, 'content-type'),
+      shapeHeader(raw, 'accept'),
+      shapeHeader(raw, 'prefer'),
+      shapeHeader(raw, 'content-profile'),
+      shapeHeader(raw, 'accept-profile'),
     ].join('\u0000')
-    const entry = this.entries.get(key)
+    const entry = this.entries.get(cache, key)
     if (entry === null) return undefined
     if (entry === undefined) {
       let planned: PlannedRead | undefined
@@ -108,25 +98,20 @@ export class WriteShapeCache {
         planned = undefined // the full path reports the error, with nothing remembered
       }
       if (!planned) {
-        this.remember(key, null)
+        this.entries.set(key, null)
         return undefined
       }
       const param = bodyParam(planned, body.json)
-      this.remember(key, param === undefined ? null : { template: planned, param })
+      this.entries.set(key, param === undefined ? null : { template: planned, param })
       return planned
     }
     const values = [...entry.template.main.values]
     values[entry.param] = body.json
     const t = entry.template.request
     return {
-      request: { ...t, headers: requestHeaders(raw.headers), cookies: parseCookies(header(raw, 'cookie') || undefined), payload: body.payload },
+      request: { ...t, headers: requestHeaders(raw.headers), cookies: parseCookies(shapeHeader(raw, 'cookie') || undefined), payload: body.payload },
       plan: entry.template.plan,
       main: { text: entry.template.main.text, values },
     }
-  }
-
-  private remember(key: string, entry: Entry | null): void {
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string)
-    this.entries.set(key, entry)
   }
 }
