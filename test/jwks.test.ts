@@ -26,7 +26,7 @@ create table posts (
   is_published boolean not null default false
 );
 alter table posts enable row level security;
-create policy "read published or own" on posts for select using (is_published or (select auth.user_id() = user_id));
+create policy "read published or own" on posts for select using (is_published or (select auth.user_id()) = user_id);
 grant select on posts to authenticated, jwks_editor;
 grant usage on schema public to authenticated, anonymous, jwks_editor, jwks_outsider;
 grant usage on schema auth to jwks_editor;
