@@ -20,6 +20,7 @@ import { batchStatements, type BatchStatement } from './batch-statements.js'
 import type { Batch, Database, QueryResult, ResultRow } from './database.js'
 import { prepareValue } from './pg-wire.js'
 import { PreparedStatements } from './prepared-statements.js'
+import { createSerialQueue } from './serial-queue.js'
 import { statementName } from './statement-name.js'
 
 export type PgliteDatabaseOptions = Readonly<{
@@ -75,16 +76,6 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
     offset += part.length
   }
   return out
-}
-
-/** Runs tasks one at a time, in call order; a failure does not stop the queue. */
-function createSerialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve()
-  return <T>(task: () => Promise<T>): Promise<T> => {
-    const result = tail.then(task)
-    tail = result.catch(() => {})
-    return result
-  }
 }
 
 export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}): Promise<Database> {
