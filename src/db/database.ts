@@ -20,8 +20,11 @@ export type AbortLike = {
 }
 
 export type Batch = Readonly<{
-  /** `select set_config(...)` of the request context: role, claims, method, path, headers... */
-  env: CompiledSql
+  /**
+   * `select set_config(...)` of the request context: role, claims, method, path, headers... When it
+   * also makes the transaction read-only (`setsReadOnly`), a read needs no statement of its own for that.
+   */
+  env: CompiledSql & { readonly setsReadOnly?: boolean }
   /** db-pre-request: `select "schema"."fn"()`, run after env and before main in the same transaction */
   preRequest?: CompiledSql
   /** the one statement that answers the request, its JSON body built by Postgres */

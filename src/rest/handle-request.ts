@@ -96,6 +96,7 @@ async function answer(deps: RestDeps, raw: RawRequest): Promise<HttpResponse> {
       path: request.path,
       headers: request.headers,
       cookies: request.cookies,
+      readOnly: plan.transaction.readOnly,
       settings: transactionSettings({
         plan,
         roleSettings: cache.roleSettings?.get(auth!.role),

@@ -29,7 +29,11 @@ export type RequestContext = Readonly<{
   cookies: Readonly<Record<string, string>>
   /** more settings, in order: a checked `Prefer: timezone=`, hoisted function settings, app.settings.* */
   settings?: readonly (readonly [string, string])[]
+  /** make the transaction read-only first (a read): one statement less in the batch */
+  readOnly?: boolean
 }>
+
+export type EnvStatement = CompiledSql & Readonly<{ setsReadOnly: boolean }>
 
 const p = (n: number): Sql => ({ kind: 'sql', parts: [{ t: 'text', v: `$${n}` }] })
 
@@ -41,17 +45,20 @@ const p = (n: number): Sql => ({ kind: 'sql', parts: [{ t: 'text', v: `$${n}` }]
  */
 const CHECKED_ROLE = sql`(SELECT CASE WHEN r IS NULL THEN ${p(2)}::text WHEN starts_with(${p(2)}::text, 'pg_') OR NOT pg_catalog.pg_has_role(session_user, r, 'MEMBER') OR pg_catalog.pg_has_role(r, session_user, 'MEMBER') THEN '' ELSE ${p(2)}::text END FROM (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(${p(2)}::text))::oid AS r) pgrst_role)`
 
-const BASE = sql`select set_config('search_path', ${p(1)}, true), set_config('role', ${CHECKED_ROLE}, true), set_config('request.jwt.claims', ${p(3)}, true), set_config('request.method', ${p(4)}, true), set_config('request.path', ${p(5)}, true), set_config('request.headers', ${p(6)}, true), set_config('request.cookies', ${p(7)}, true)`
+const SETTINGS = sql`set_config('search_path', ${p(1)}, true), set_config('role', ${CHECKED_ROLE}, true), set_config('request.jwt.claims', ${p(3)}, true), set_config('request.method', ${p(4)}, true), set_config('request.path', ${p(5)}, true), set_config('request.headers', ${p(6)}, true), set_config('request.cookies', ${p(7)}, true)`
 const BASE_PARAMS = 7
+// Turning read-only on is allowed at any point of a transaction (only turning it off is not).
+const READ_ONLY = sql`set_config('transaction_read_only', 'on', true), `
 
-/** The statement text for `extra` more settings, built once per count. */
-const texts: string[] = []
-function textFor(extra: number): string {
-  let text = texts[extra]
+/** The statement text for `extra` more settings, read-only or not, built once per variant. */
+const texts: [string[], string[]] = [[], []]
+function textFor(extra: number, readOnly: boolean): string {
+  const variants = texts[readOnly ? 1 : 0]
+  let text = variants[extra]
   if (text === undefined) {
     const more = Array.from({ length: extra }, (_, i) => sql`, set_config(${p(BASE_PARAMS + 2 * i + 1)}, ${p(BASE_PARAMS + 2 * i + 2)}, true)`)
-    text = compile(sql`${BASE}${join(more, empty)}`).text
-    texts[extra] = text
+    text = compile(sql`select ${readOnly ? READ_ONLY : empty}${SETTINGS}${join(more, empty)}`).text
+    variants[extra] = text
   }
   return text
 }
@@ -85,7 +92,7 @@ function searchPathText(schema: string, extra: readonly string[]): string {
   return text
 }
 
-export function envStatement(ctx: RequestContext): CompiledSql {
+export function envStatement(ctx: RequestContext): EnvStatement {
   const settings = ctx.settings ?? []
   const values: unknown[] = [
     searchPathText(ctx.schema, ctx.extraSearchPath),
@@ -97,7 +104,8 @@ export function envStatement(ctx: RequestContext): CompiledSql {
     JSON.stringify(ctx.cookies),
   ]
   for (const [name, value] of settings) values.push(name, value)
-  return { text: textFor(settings.length), values }
+  const readOnly = ctx.readOnly === true
+  return { text: textFor(settings.length, readOnly), values, setsReadOnly: readOnly }
 }
 
 /** Whether `err` is PostgreSQL refusing the empty role name the env statement sets for a refused role. */
