@@ -97,6 +97,18 @@ describe.each(backends)('databases and branches on %s', (backend) => {
     const onMain = (await api.listProjectBranchDatabases('local', 'main')).data.databases.map((d) => d.name)
     expect(onMain).toContain(main)
     expect(onMain.filter((name) => name.startsWith('br_'))).toEqual([])
+    // nor is it served under its store name on main: its settings, users and URL are the branch's
+    const copy = `br_${dev}_${main}`
+    const copyOnMain = await fetch(`${s.app.url}/${copy}/rest/v1/notes`)
+    expect(copyOnMain.status).toBe(404)
+    // the same answer as for a database that does not exist
+    expect(await copyOnMain.json()).toEqual({
+      code: 'PGRST125',
+      details: `The Data API is not enabled for database "${copy}"`,
+      hint: 'An operator can enable it with: data-api create --database <name>',
+      message: 'Invalid path specified in request URL',
+    })
+    expect((await failure(api.getProjectBranchDataApi('local', 'main', copy))).status).toBe(404)
     expect(await get(`/branches/${dev}/${main}/rest/v1/notes?select=body`)).toEqual({ status: 200, body: [{ body: 'main note' }] })
     const got = (await api.getProjectBranchDataApi('local', dev, main)).data as unknown as { url: string }
     expect(got.url).toBe(`${s.app.url}/branches/${dev}/${main}/rest/v1`)

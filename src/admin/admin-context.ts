@@ -34,7 +34,8 @@ export async function targetDatabase(ctx: AdminContext, input: Readonly<{ databa
   const branch = input.branch_id ?? MAIN
   const database = input.database_name ?? ctx.host.defaultName
   const record = await readyBranch(ctx, branch)
-  const exists = record ? database in record.databases : await ctx.host.store.exists(database)
+  // on main, a branch's copy is in the store but not main's (host.physical says which)
+  const exists = record ? database in record.databases : (await ctx.host.physical(database)) !== undefined && (await ctx.host.store.exists(database))
   if (!exists) throw notFound(`Database "${database}" does not exist on branch ${branch}.`)
   return servedName({ branch, database })
 }

@@ -5,18 +5,9 @@
  * runs on it. The copy keeps schema, data, grants, the Data API settings and the auth users; the
  * auth service's sessions are dropped (a session does not carry over to a branch).
  */
-import { createHash } from 'node:crypto'
 import { StoreError } from '../serving/database-store.js'
 import type { AdminContext } from './admin-context.js'
 import { AdminError } from './operation.js'
-
-/** The store's name for a branch's copy of a database: `br_{branch}_{database}`, kept within PostgreSQL's 63 bytes. */
-export function physicalName(branch: string, database: string): string {
-  const name = `br_${branch}_${database}`
-  if (Buffer.byteLength(name) <= 63) return name
-  const hash = createHash('sha256').update(name).digest('hex').slice(0, 10)
-  return `br_${hash}_${database}`.slice(0, 63)
-}
 
 const COPY_ATTEMPTS = 3
 

@@ -7,6 +7,7 @@
  * A branch's database is served at `/branches/{branch}/{database}/...`; `servedName` is that path
  * without its leading slash, which is also the name its Database handle carries.
  */
+import { createHash } from 'node:crypto'
 import type { Database } from '../db/database.js'
 
 export const MAIN = 'main'
@@ -29,6 +30,21 @@ export type DatabaseRef = Readonly<{ branch: string; database: string }>
 /** The name a branch's database is served under (and its path without the slash). */
 export function servedName(ref: DatabaseRef): string {
   return ref.branch === MAIN ? ref.database : `branches/${ref.branch}/${ref.database}`
+}
+
+const COPY_PREFIX = 'br_'
+
+/** The store's name for a branch's copy of a database: `br_{branch}_{database}`, kept within PostgreSQL's 63 bytes. */
+export function physicalName(branch: string, database: string): string {
+  const name = `${COPY_PREFIX}${branch}_${database}`
+  if (Buffer.byteLength(name) <= 63) return name
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 10)
+  return `${COPY_PREFIX}${hash}_${database}`.slice(0, 63)
+}
+
+/** Whether a store name could be a branch's copy (the registry says whether it is one). */
+export function mayBeCopy(name: string): boolean {
+  return name.startsWith(COPY_PREFIX)
 }
 
 /** The URL path of a served name: `/neondb`, `/branches/dev/neondb`, each part percent-encoded. */

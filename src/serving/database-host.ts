@@ -12,7 +12,7 @@ import type { AppConfig } from '../config/app-config.js'
 import { bootstrapDatabase } from '../db/bootstrap.js'
 import type { Database } from '../db/database.js'
 import type { SchemaCacheStats } from '../server/collect-metrics.js'
-import { BranchRegistry, MAIN, parseServedName, servedName } from './branch-registry.js'
+import { BranchRegistry, MAIN, mayBeCopy, parseServedName, servedName } from './branch-registry.js'
 import { StoreError, type DatabaseStore } from './database-store.js'
 import { openServedDatabase, type ServedDatabase } from './served-database.js'
 
@@ -64,6 +64,8 @@ export class DatabaseHost {
   private closed = false
   /** served name of a branch's database → the store's database holding it */
   private branchDatabases: ReadonlyMap<string, string> = new Map()
+  /** the store's databases that are branches' copies */
+  private branchCopies: ReadonlySet<string> = new Set()
   private branchesLoaded: Promise<void> | undefined
   private branchesLoadedAt = 0
   /** the branches, kept in the default database */
@@ -276,12 +278,18 @@ export class DatabaseHost {
 
   /**
    * The store's database behind a served name: the name itself on main, the registry's copy for a
-   * branch's database; undefined when there is none.
+   * branch's database; undefined when there is none. A copy is in the same store under its own
+   * name, but it is the branch's: under that name on main it is not served (its settings, users and
+   * URL are the branch's), as list_databases does not show it there.
    */
   async physical(name: string): Promise<string | undefined> {
     const ref = parseServedName(name)
     if (!ref) return undefined
-    if (ref.branch === MAIN) return ref.database
+    if (ref.branch === MAIN) {
+      if (!mayBeCopy(ref.database)) return ref.database
+      if (Date.now() - this.branchesLoadedAt > BRANCHES_RELOAD_MS) await this.reloadBranches()
+      return this.branchCopies.has(ref.database) ? undefined : ref.database
+    }
     let physical = this.branchDatabases.get(name)
     if (physical === undefined && Date.now() - this.branchesLoadedAt > BRANCHES_RELOAD_MS) {
       await this.reloadBranches()
@@ -296,11 +304,15 @@ export class DatabaseHost {
       try {
         const branches = await this.branches.list()
         const map = new Map<string, string>()
+        const copies = new Set<string>()
         for (const b of branches) {
+          // a copy being made or deleted is still not main's
+          for (const physical of Object.values(b.databases)) copies.add(physical)
           if (b.state !== 'ready') continue
           for (const [database, physical] of Object.entries(b.databases)) map.set(servedName({ branch: b.name, database }), physical)
         }
         this.branchDatabases = map
+        this.branchCopies = copies
         this.branchesLoadedAt = Date.now()
       } finally {
         this.branchesLoaded = undefined

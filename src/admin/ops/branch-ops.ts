@@ -5,9 +5,9 @@
  * settings from then on. `main` is the store's own databases.
  */
 import { z } from 'zod'
-import { MAIN, servedName, type BranchRecord } from '../../serving/branch-registry.js'
+import { MAIN, physicalName, servedName, type BranchRecord } from '../../serving/branch-registry.js'
 import { readyBranch, type AdminContext } from '../admin-context.js'
-import { copyDatabase, copyError, physicalName } from '../branch-copy.js'
+import { copyDatabase, copyError } from '../branch-copy.js'
 import { branchId, databaseName } from '../inputs.js'
 import { AdminError, conflict, defineOperation, notFound } from '../operation.js'
 

@@ -6,9 +6,8 @@
 import { z } from 'zod'
 import { DATABASE_NAME } from '../../config/app-config.js'
 import { StoreError } from '../../serving/database-store.js'
-import { MAIN, servedName, type BranchRecord } from '../../serving/branch-registry.js'
+import { MAIN, physicalName, servedName, type BranchRecord } from '../../serving/branch-registry.js'
 import { readyBranch, type AdminContext } from '../admin-context.js'
-import { physicalName } from '../branch-copy.js'
 import { databaseName, target } from '../inputs.js'
 import { AdminError, conflict, defineOperation, notFound } from '../operation.js'
 
