@@ -14,6 +14,16 @@ describe('toApiError', () => {
     expect(body(reset)).toEqual({ status: 503, code: 'PGRST000', message: 'Database connection error.', details: 'read ECONNRESET' })
   })
 
+  it('answers any other system error as an internal error, never as a SQLSTATE (EPERM would be class EP, 400)', () => {
+    const logged: unknown[] = []
+    const eperm = Object.assign(new Error('open EPERM'), { code: 'EPERM', errno: -1, syscall: 'open' })
+    const answered = toApiError(eperm, false, (err) => logged.push(err))
+    expect({ status: answered.status, code: answered.code, message: answered.message }).toEqual({ status: 500, code: 'PGRSTX00', message: 'Internal server error' })
+    expect(logged).toEqual([eperm])
+    const ebusy = Object.assign(new Error('EBUSY'), { code: 'EBUSY', syscall: 'rmdir' })
+    expect(toApiError(ebusy, false).status).toBe(500)
+  })
+
   it('answers PostgreSQL shutting a connection down as a connection error', () => {
     const shutdown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01', severity: 'FATAL' })
     expect(body(shutdown)).toEqual({ status: 503, code: 'PGRST000', message: 'Database connection error.', details: 'terminating connection due to administrator command' })

@@ -8,10 +8,19 @@ import { errors } from './catalog.js'
 
 type PgLikeError = { code: string; message: string; detail?: string | null; hint?: string | null }
 
+/**
+ * Node's own errors (EPIPE, EPERM, EBUSY...) can have a code of a SQLSTATE's shape; they carry an errno
+ * or a syscall, which PostgreSQL's errors never do.
+ */
+function isSystemError(err: object): boolean {
+  const e = err as { errno?: unknown; syscall?: unknown }
+  return typeof e.errno === 'number' || typeof e.syscall === 'string'
+}
+
 function isPgError(err: unknown): err is PgLikeError {
   if (typeof err !== 'object' || err === null) return false
   const code = (err as { code?: unknown }).code
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !isSystemError(err)
 }
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03'])
@@ -95,8 +104,8 @@ export function toApiError(err: unknown, isAuthenticated: boolean, onInternal: (
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined
   if (code === 'POOL_TIMEOUT') return errors.poolTimeout()
   if (code === 'REQUEST_ABORTED') return errors.clientClosed()
-  // before the SQLSTATE mapping: EPIPE has the shape of a SQLSTATE (class EP would answer 400), and a
-  // PostgreSQL 57P01-57P03 is a connection error either way
+  // before the SQLSTATE mapping: a PostgreSQL 57P01-57P03 is a connection error either way (other
+  // system errors, EPERM say, are not SQLSTATEs: see isPgError)
   if (typeof code === 'string' && CONNECTION_CODES.has(code)) {
     return errors.connection((err as Error).message ?? null)
   }
