@@ -5,9 +5,9 @@
  * first make it read-only (`SET TRANSACTION` would warn outside a transaction block; setting the GUC
  * behind it, transaction-locally, does the same without a warning: writes fail with SQLSTATE 25006),
  * then the request context, db-pre-request and the main statement. A request context that sets the
- * GUC itself saves that statement (about 15 % of Postgres's work on a read by key). With a check, the batch opens an
- * explicit transaction (BEGIN [READ ONLY]) that the caller ends with COMMIT or ROLLBACK once the
- * check has seen the main statement's rows.
+ * GUC itself saves that statement (about 15 % of Postgres's work on a read by key). With a check, the
+ * batch opens an explicit transaction (BEGIN [READ ONLY]) that the caller ends with COMMIT or ROLLBACK
+ * once the check has seen the main statement's rows.
  */
 import type { Batch } from './database.js'
 
